@@ -1,0 +1,597 @@
+#!/usr/bin/env bash
+# Kurz redirect benchmark: Kurz vs nginx serving the same redirects.
+#
+# Run (from anywhere, as root or with sudo available):
+#
+#     bench/redirect/run.sh
+#
+#   e.g. a quick check:  DURATION=5 ROUNDS=1 bench/redirect/run.sh
+#        nginx half only: ONLY=nginx bench/redirect/run.sh
+#
+# What it does:
+#   1. installs nginx, wrk (and curl etc.) with apt-get if they are missing;
+#   2. builds Kurz once with `./kurz build` (skipped when KURZ_SKIP_BUILD=1);
+#   3. generates LINKS (10,000) deterministic slugs -> URLs (seed SEED);
+#   4. starts Kurz (`./kurz run`, fresh data dir) pinned to SERVER_CORE, records
+#      launch -> GET /health/ready == 200 time, loads the links through
+#      POST /api/v1/links/batch (1000 per request, all must come back 201);
+#   5. starts nginx from a generated config (temp dir, nothing system-wide
+#      touched) holding the same redirects in a static `map`, pinned to
+#      SERVER_CORE;
+#   6. walks every slug once on each server and checks 302 + Location; on Kurz
+#      this also fills the cache: live heap is taken (jcmd GC.class_histogram,
+#      which runs a full GC) before and after the walk -> heap per cached link;
+#   7. ROUNDS times, alternating Kurz then nginx (both stay up, only one is
+#      loaded at a time): a WARMUP wrk run, then a DURATION wrk run
+#      `wrk -t1 -cCONNECTIONS --latency` pinned to CLIENT_CORE, requesting
+#      uniformly random slugs (slugs.lua);
+#   8. after IDLE_WAIT seconds idle, reads VmRSS of both servers.
+#
+# What it prints (stdout, and the same into bench/redirect/results/<UTC>.txt;
+# raw wrk/jcmd/server output goes to bench/redirect/results/<UTC>-raw.log):
+#   machine notes (nproc, CPU model, kernel, java, nginx, wrk versions), Kurz
+#   launch-to-ready time, idle RSS, heap per cached link, one table row per run
+#   (req/s, p50/p90/p99/p99.9/max latency in ms, bytes per response, HTTP
+#   errors (status >= 400), socket errors, server process CPU %, busy % of the
+#   server and client cores), then a summary: median req/s and median p99 per
+#   server, the ratio median(Kurz req/s) / median(nginx req/s), and whether the
+#   goal (ratio >= 1.0 and Kurz p99 <= 2 ms at 64 connections) was met.
+#
+# Options (environment variables):
+#   ROUNDS=3            alternations (each = one Kurz run + one nginx run)
+#   DURATION=15         seconds per measured run ("15" or "15s")
+#   WARMUP=3            seconds of warm-up before each measured run (0 = none)
+#   CONNECTIONS=64      wrk connections
+#   LINKS=10000         number of links
+#   SERVER_CORE=0       core the server under test is pinned to (taskset)
+#   CLIENT_CORE=1       core wrk is pinned to
+#   PORT_KURZ=18080     PORT_NGINX=18081
+#   ONLY=both           both | nginx | kurz
+#   SEED=42             seed for slugs and for wrk's random choice
+#   IDLE_WAIT=5         seconds idle before reading RSS
+#   KURZ_SKIP_BUILD=1   do not run `./kurz build` (use the jar already built)
+#
+# Exit code: 0 when the benchmark ran (whether or not the goal was met),
+# non-zero when something failed (server did not start, links missing, ...).
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-64}
+LINKS=${LINKS:-10000}
+SERVER_CORE=${SERVER_CORE:-0}
+CLIENT_CORE=${CLIENT_CORE:-1}
+PORT_KURZ=${PORT_KURZ:-18080}
+PORT_NGINX=${PORT_NGINX:-18081}
+ONLY=${ONLY:-both}
+SEED=${SEED:-42}
+IDLE_WAIT=${IDLE_WAIT:-5}
+KURZ_SKIP_BUILD=${KURZ_SKIP_BUILD:-0}
+
+GOAL_RATIO=1.0
+GOAL_P99_MS=2.0
+BATCH=1000
+READY_TIMEOUT_S=60
+
+die() { echo "ERROR: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- options
+DURATION=${DURATION%s}
+WARMUP=${WARMUP%s}
+for v in ROUNDS DURATION WARMUP CONNECTIONS LINKS SERVER_CORE CLIENT_CORE \
+         PORT_KURZ PORT_NGINX SEED IDLE_WAIT; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
+done
+(( ROUNDS >= 1 )) || die "ROUNDS must be >= 1"
+(( DURATION >= 1 )) || die "DURATION must be >= 1"
+(( LINKS >= 1 )) || die "LINKS must be >= 1"
+(( CONNECTIONS >= 1 )) || die "CONNECTIONS must be >= 1"
+case "$ONLY" in both|nginx|kurz) ;; *) die "ONLY must be both, nginx or kurz" ;; esac
+RUN_KURZ=1; RUN_NGINX=1
+[[ $ONLY == nginx ]] && RUN_KURZ=0
+[[ $ONLY == kurz ]] && RUN_NGINX=0
+NCPU=$(nproc)
+(( SERVER_CORE < NCPU && CLIENT_CORE < NCPU )) || die "SERVER_CORE/CLIENT_CORE must be < nproc ($NCPU)"
+(( SERVER_CORE != CLIENT_CORE )) || echo "WARNING: server and client share core $SERVER_CORE" >&2
+
+# ---------------------------------------------------------------- tools
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+
+ensure_tools() {
+  local pkgs=()
+  command -v curl    >/dev/null 2>&1 || pkgs+=(curl)
+  command -v wrk     >/dev/null 2>&1 || pkgs+=(wrk)
+  command -v taskset >/dev/null 2>&1 || pkgs+=(util-linux)
+  command -v setsid  >/dev/null 2>&1 || pkgs+=(util-linux)
+  command -v ss      >/dev/null 2>&1 || pkgs+=(iproute2)
+  command -v awk     >/dev/null 2>&1 || pkgs+=(mawk)
+  if (( RUN_NGINX )); then
+    command -v nginx >/dev/null 2>&1 || pkgs+=(nginx)
+  fi
+  if (( ${#pkgs[@]} )); then
+    echo "installing missing packages with apt-get: ${pkgs[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  fi
+}
+ensure_tools
+
+# ---------------------------------------------------------------- output
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS_DIR="$HERE/results"
+mkdir -p "$RESULTS_DIR"
+RESULTS_FILE="$RESULTS_DIR/$TS.txt"
+RAW_FILE="$RESULTS_DIR/$TS-raw.log"
+: >"$RAW_FILE"
+exec > >(tee "$RESULTS_FILE") 2>&1
+
+raw() { { echo "----- $*"; cat; echo; } >>"$RAW_FILE"; }
+
+# ---------------------------------------------------------------- clean-up
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kurz-bench.XXXXXX")
+KURZ_PGID=""
+NGINX_PGID=""
+
+stop_group() {  # $1 = process group id (the setsid'ed process we started)
+  local pg=$1 i
+  [[ -n $pg ]] || return 0
+  kill -TERM -- "-$pg" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do        # at most 10 s
+    kill -0 -- "-$pg" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pg" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [[ -n $KURZ_PGID && -f $TMP/kurz.log ]]; then
+    raw "kurz log (last 200 lines)" < <(tail -n 200 "$TMP/kurz.log")
+  fi
+  if [[ -f $TMP/nginx/logs/error.log ]]; then
+    raw "nginx error.log (last 50 lines)" < <(tail -n 50 "$TMP/nginx/logs/error.log")
+  fi
+  stop_group "$KURZ_PGID"
+  stop_group "$NGINX_PGID"
+  rm -rf "$TMP"
+  if (( rc != 0 )); then
+    echo "benchmark FAILED (exit $rc); raw log: $RAW_FILE"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- helpers
+now_ns() { date +%s%N; }
+
+http_code() {  # url -> status code ("000" when no answer)
+  curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null || true
+}
+
+port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+
+pid_on_port() {  # listening pid on 127.0.0.1:port (first one)
+  { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2; } || true
+}
+
+group_pids() { { pgrep -g "$1" 2>/dev/null || true; } | tr '\n' ' '; }
+
+proc_ticks() {  # sum of utime+stime (clock ticks) over the given pids
+  local p sum=0 t
+  for p in "$@"; do
+    t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
+
+core_ticks() {  # "busy total" ticks of core $1 from /proc/stat
+  awk -v c="cpu$1" '$1 == c { t = $2+$3+$4+$5+$6+$7+$8+$9; print t - $5 - $6, t }' /proc/stat
+}
+
+rss_kib() {  # sum of VmRSS over pids, in KiB
+  local p sum=0 r
+  for p in "$@"; do
+    r=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null) || r=0
+    sum=$((sum + ${r:-0}))
+  done
+  echo "$sum"
+}
+
+median() { sort -g | awk '{a[NR] = $1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+fmt_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+# ---------------------------------------------------------------- machine
+echo "=== Kurz redirect benchmark  $TS"
+echo "config: ROUNDS=$ROUNDS DURATION=${DURATION}s WARMUP=${WARMUP}s CONNECTIONS=$CONNECTIONS LINKS=$LINKS SERVER_CORE=$SERVER_CORE CLIENT_CORE=$CLIENT_CORE ONLY=$ONLY SEED=$SEED"
+echo "machine:"
+echo "  nproc:   $NCPU"
+echo "  cpu:     $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
+echo "  kernel:  $(uname -sr)"
+echo "  os:      $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}")"
+echo "  memory:  $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "  load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before start)"
+echo "  java:    $( (java -version 2>&1 || echo 'not on PATH') | head -n1)  (PATH; Kurz's own JVM is printed below)"
+echo "  nginx:   $( (nginx -v 2>&1 || true) | sed 's/^nginx version: //')"
+echo "  wrk:     $( (wrk -v 2>&1 || true) | head -n1 | awk '{print $1, $2}')"
+echo "  kurz:    $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo 'no commit')$(git -C "$REPO" status --porcelain 2>/dev/null | grep -q . && echo ' (dirty tree)' || true)"
+
+# ---------------------------------------------------------------- links
+# Deterministic slugs: MINSTD LCG (x = x * 48271 mod 2^31-1), exact in awk's
+# doubles, so every awk (mawk, gawk) on every machine yields the same list.
+SLUG_FILE="$TMP/slugs.txt"      # slug per line
+LINK_FILE="$TMP/links.txt"      # "slug url" per line
+awk -v n="$LINKS" -v seed="$SEED" 'BEGIN {
+  cs = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+  m = 2147483647; x = (seed % (m - 1)) + 1
+  for (i = 1; i <= n; ) {
+    s = ""
+    for (j = 0; j < 7; j++) { x = (x * 48271) % m; s = s substr(cs, (x % 62) + 1, 1) }
+    if (s in seen) continue
+    seen[s] = 1
+    printf "%s https://example.com/page/%d\n", s, i
+    i++
+  }
+}' >"$LINK_FILE"
+cut -d' ' -f1 "$LINK_FILE" >"$SLUG_FILE"
+[[ $(wc -l <"$LINK_FILE") -eq $LINKS ]] || die "link generation produced the wrong count"
+echo "links: $LINKS generated (slug = 7 chars [A-Za-z0-9], url = https://example.com/page/<n>), e.g. $(head -n1 "$LINK_FILE")"
+
+# ---------------------------------------------------------------- wrk helpers
+WRK_TIMEOUT_PAD=30
+
+# walk_check NAME PORT -> verifies every slug once (302 + Location); dies on failure
+walk_check() {
+  local name=$1 port=$2 out
+  out=$(timeout $((60 + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
+        wrk -t1 -c1 -d60s -s "$HERE/walk.lua" "http://127.0.0.1:$port" -- "$LINK_FILE" 2>&1) || true
+  raw "walk $name" <<<"$out"
+  local line
+  line=$(grep '^WALK ' <<<"$out" | tail -n1) || true
+  [[ -n $line ]] || die "walk on $name printed no result; see $RAW_FILE"
+  local ok
+  ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line")
+  echo "  verify $name: $line"
+  grep '^WALK_BAD' <<<"$out" | sed 's/^/    /' || true
+  [[ $ok -eq $LINKS ]] || die "$name did not answer all $LINKS slugs with 302 + the right Location"
+}
+
+RUNS_FILE="$TMP/runs.tsv"
+: >"$RUNS_FILE"
+
+# measure ROUND NAME PORT PIDS... -> one table row, appended to RUNS_FILE
+measure() {
+  local round=$1 name=$2 port=$3; shift 3
+  local pids=("$@")
+  local url="http://127.0.0.1:$port"
+  if (( WARMUP > 0 )); then
+    timeout $((WARMUP + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
+      wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + 1000 + round))" \
+      >"$TMP/warmup.out" 2>&1 || true
+    raw "warm-up round $round $name" <"$TMP/warmup.out"
+  fi
+  local p0 s0 c0 t0 p1 s1 c1 t1 out
+  p0=$(proc_ticks "${pids[@]}"); s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
+  out=$(timeout $((DURATION + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
+        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + round))" 2>&1) || true
+  p1=$(proc_ticks "${pids[@]}"); s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
+  raw "measured round $round $name" <<<"$out"
+  local line
+  line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
+  [[ -n $line ]] || die "wrk run on $name printed no RESULT line; see $RAW_FILE"
+  local hz; hz=$(getconf CLK_TCK)
+  # shellcheck disable=SC2086
+  awk -v round="$round" -v name="$name" -v line="$line" \
+      -v p0="$p0" -v p1="$p1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+      -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" 'BEGIN {
+    n = split(line, kv, " ")
+    for (i = 2; i <= n; i++) { split(kv[i], a, "="); r[a[1]] = a[2] }
+    wall = (t1 - t0) / 1e9
+    proc = (p1 - p0) / hz / wall * 100
+    split(s0, sa, " "); split(s1, sb, " "); split(c0, ca, " "); split(c1, cb, " ")
+    score = (sb[2] - sa[2]) > 0 ? (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100 : 0
+    ccore = (cb[2] - ca[2]) > 0 ? (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100 : 0
+    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\n",
+      round, name, r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"],
+      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, score, ccore
+  }' >>"$RUNS_FILE"
+  tail -n1 "$RUNS_FILE" | awk -F'\t' '{
+    printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s\n",
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
+}
+
+table_header() {
+  printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s\n" \
+    round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" "proc%" "srvC%" "cliC%"
+}
+
+# ---------------------------------------------------------------- JVM helpers
+JCMD=""
+jvm_live_bytes() {  # pid label -> bytes of live objects after a full GC
+  local pid=$1 label=$2 out
+  out=$("$JCMD" "$pid" GC.class_histogram 2>&1) || { raw "histogram $label (failed)" <<<"$out"; echo ""; return; }
+  head -n 30 <<<"$out" | raw "class histogram $label (top 27)"
+  printf '%s\n' "$out" >"$TMP/histo-$label.txt"
+  awk '$1 == "Total" {print $3}' <<<"$out"
+}
+
+jvm_heap_used_bytes() {  # pid label -> "used" of the heap (GC.heap_info), after GC.run
+  local pid=$1 label=$2 out
+  "$JCMD" "$pid" GC.run >/dev/null 2>&1 || true
+  out=$("$JCMD" "$pid" GC.heap_info 2>&1) || true
+  raw "heap_info $label" <<<"$out"
+  awk '
+    { line = $0; sub(/^[ \t]+/, "", line) }
+    line ~ /^(garbage-first heap|def new generation|DefNew|tenured generation|Tenured|PSYoungGen|ParOldGen|ZHeap)/ {
+      if (match(line, /used [0-9]+[KMG]/)) {
+        v = substr(line, RSTART + 5, RLENGTH - 6); u = substr(line, RSTART + RLENGTH - 1, 1)
+        sum += v * (u == "K" ? 1024 : u == "M" ? 1048576 : 1073741824); found = 1
+      }
+    }
+    END { if (found) printf "%.0f\n", sum }' <<<"$out"
+}
+
+# histogram diff: top classes by byte growth between two histograms
+histo_diff() {
+  awk '
+    FNR == 1 { f++ }
+    $1 ~ /^[0-9]+:$/ { k = $4; b[f, k] = $3; keys[k] = 1 }
+    END {
+      for (k in keys) { d = b[2, k] - b[1, k]; if (d > 0) printf "%d\t%s\n", d, k }
+    }' "$1" "$2" | sort -rn | head -n 8 |
+    awk -F'\t' -v n="$LINKS" '{ printf "      %+10d B  (%6.1f B/link)  %s\n", $1, $1 / n, $2 }'
+}
+
+# ---------------------------------------------------------------- Kurz
+KURZ_PID=""
+if (( RUN_KURZ )); then
+  echo
+  echo "=== Kurz"
+  [[ -x $REPO/kurz ]] || die "launcher $REPO/kurz not found or not executable"
+  port_free "$PORT_KURZ" || die "port $PORT_KURZ is already in use"
+  if [[ $KURZ_SKIP_BUILD != 1 ]]; then
+    echo "building: ./kurz build (output in raw log)"
+    if ! (cd "$REPO" && ./kurz build) >"$TMP/build.log" 2>&1; then
+      raw "build" <"$TMP/build.log"
+      tail -n 30 "$TMP/build.log"
+      die "./kurz build failed"
+    fi
+    raw "build (last 20 lines)" < <(tail -n 20 "$TMP/build.log")
+  fi
+  KURZ_DATA="$TMP/kurz-data"; mkdir -p "$KURZ_DATA"
+  API_KEY="kurz_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  t_launch=$(now_ns)
+  (cd "$REPO" && exec env KURZ_PORT="$PORT_KURZ" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$KURZ_DATA" \
+      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 \
+      setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz.log" 2>&1 </dev/null &
+  KURZ_PGID=$!
+  deadline=$(( $(date +%s) + READY_TIMEOUT_S ))
+  t_ready=""
+  while (( $(date +%s) < deadline )); do
+    if [[ $(http_code "http://127.0.0.1:$PORT_KURZ/health/ready") == 200 ]]; then
+      t_ready=$(now_ns); break
+    fi
+    kill -0 "$KURZ_PGID" 2>/dev/null || { tail -n 30 "$TMP/kurz.log"; die "Kurz exited before becoming ready"; }
+    sleep 0.02
+  done
+  [[ -n $t_ready ]] || { tail -n 30 "$TMP/kurz.log"; die "Kurz not ready after ${READY_TIMEOUT_S}s"; }
+  READY_MS=$(( (t_ready - t_launch) / 1000000 ))
+  KURZ_PID=$(pid_on_port "$PORT_KURZ")
+  [[ -n $KURZ_PID ]] || KURZ_PID=$(pgrep -g "$KURZ_PGID" java | head -n1 || true)
+  [[ -n $KURZ_PID ]] || die "cannot find the Kurz java process"
+  JAVA_BIN=$(readlink -f "/proc/$KURZ_PID/exe")
+  JCMD="$(dirname "$JAVA_BIN")/jcmd"
+  [[ -x $JCMD ]] || JCMD=$(command -v jcmd || true)
+  echo "  launch -> /health/ready 200: ${READY_MS} ms  (pid $KURZ_PID, affinity $(taskset -pc "$KURZ_PID" | sed 's/.*: //'))"
+  echo "  java:    $("$(dirname "$JAVA_BIN")/java" -version 2>&1 | head -n1)  ($JAVA_BIN)"
+  tr '\0' ' ' <"/proc/$KURZ_PID/cmdline" | raw "kurz java command line"
+  RSS_READY=$(rss_kib "$KURZ_PID")
+  echo "  RSS at ready (before load): $(fmt_mib "$RSS_READY")"
+
+  LIVE_START=""; HEAP_START=""
+  if [[ -n $JCMD ]]; then
+    LIVE_START=$(jvm_live_bytes "$KURZ_PID" start)
+    HEAP_START=$(jvm_heap_used_bytes "$KURZ_PID" start)
+  fi
+
+  # load links, BATCH per request
+  awk -v b="$BATCH" -v dir="$TMP" '
+    { i = NR - 1; f = sprintf("%s/batch-%05d.json", dir, int(i / b))
+      if (i % b == 0) { if (prev) { print "]}" > prev; close(prev) } printf "{\"links\":[" > f; prev = f; sep = "" }
+      printf "%s{\"url\":\"%s\",\"slug\":\"%s\"}", sep, $2, $1 > f; sep = "," }
+    END { if (prev) { print "]}" > prev; close(prev) } }' "$LINK_FILE"
+  created=0
+  t_load=$(now_ns)
+  for f in "$TMP"/batch-*.json; do
+    code=$(curl -s -o "$TMP/resp.json" -w '%{http_code}' --max-time 120 \
+           -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' \
+           --data-binary "@$f" "http://127.0.0.1:$PORT_KURZ/api/v1/links/batch") || code=000
+    if [[ $code != 200 ]]; then
+      head -c 1000 "$TMP/resp.json" 2>/dev/null; echo
+      die "batch $(basename "$f") answered HTTP $code"
+    fi
+    n201=$(grep -oE '"status"[[:space:]]*:[[:space:]]*201([^0-9]|$)' "$TMP/resp.json" | wc -l)
+    created=$((created + n201))
+    want=$(grep -o '"slug"' "$f" | wc -l)
+    if (( n201 != want )); then
+      head -c 1000 "$TMP/resp.json"; echo
+      die "batch $(basename "$f"): $n201 of $want links created"
+    fi
+  done
+  LOAD_MS=$(( ($(now_ns) - t_load) / 1000000 ))
+  (( created == LINKS )) || die "only $created of $LINKS links created"
+  echo "  loaded $created links (201) via POST /api/v1/links/batch in ${LOAD_MS} ms"
+
+  LIVE_LOADED=""; HEAP_LOADED=""
+  if [[ -n $JCMD ]]; then
+    LIVE_LOADED=$(jvm_live_bytes "$KURZ_PID" loaded)
+    HEAP_LOADED=$(jvm_heap_used_bytes "$KURZ_PID" loaded)
+  fi
+  walk_check kurz "$PORT_KURZ"
+  LIVE_WALKED=""; HEAP_WALKED=""
+  if [[ -n $JCMD ]]; then
+    LIVE_WALKED=$(jvm_live_bytes "$KURZ_PID" walked)
+    HEAP_WALKED=$(jvm_heap_used_bytes "$KURZ_PID" walked)
+  fi
+  echo "  heap (live objects after full GC, jcmd GC.class_histogram / GC.heap_info used):"
+  if [[ -n $LIVE_START && -n $LIVE_LOADED && -n $LIVE_WALKED ]]; then
+    awk -v s="$LIVE_START" -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$LINKS" \
+        -v hs="${HEAP_START:-0}" -v hl="${HEAP_LOADED:-0}" -v hw="${HEAP_WALKED:-0}" 'BEGIN {
+      printf "    after start:            %8.1f MiB live  (heap used %.1f MiB)\n", s / 1048576, hs / 1048576
+      printf "    after load (cache cold):%8.1f MiB live  (heap used %.1f MiB)\n", l / 1048576, hl / 1048576
+      printf "    after walking all slugs:%8.1f MiB live  (heap used %.1f MiB)\n", w / 1048576, hw / 1048576
+      printf "    heap per cached link:   %8.0f B   ((walked - loaded) / %d)\n", (w - l) / n, n
+      printf "    heap per link, total:   %8.0f B   ((walked - start) / %d: store + cache + indexes)\n", (w - s) / n, n
+    }'
+    echo "    largest growth, load -> walk (class histogram):"
+    histo_diff "$TMP/histo-loaded.txt" "$TMP/histo-walked.txt"
+    echo "    largest growth, start -> walk:"
+    histo_diff "$TMP/histo-start.txt" "$TMP/histo-walked.txt"
+  else
+    echo "    n/a (jcmd not available or could not attach)"
+  fi
+fi
+
+# ---------------------------------------------------------------- nginx
+NGINX_PIDS=()
+if (( RUN_NGINX )); then
+  echo
+  echo "=== nginx"
+  port_free "$PORT_NGINX" || die "port $PORT_NGINX is already in use"
+  ND="$TMP/nginx"
+  mkdir -p "$ND/logs" "$ND/tmp"
+  {
+    cat <<EOF
+# generated by bench/redirect/run.sh
+worker_processes 1;
+daemon off;
+pid $ND/nginx.pid;
+error_log $ND/logs/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    client_body_temp_path $ND/tmp/body;
+    proxy_temp_path $ND/tmp/proxy;
+    fastcgi_temp_path $ND/tmp/fastcgi;
+    uwsgi_temp_path $ND/tmp/uwsgi;
+    scgi_temp_path $ND/tmp/scgi;
+    default_type text/html;
+    map_hash_bucket_size 64;
+    map_hash_max_size $(( LINKS * 4 > 2048 ? LINKS * 4 : 2048 ));
+
+    map \$uri \$dest {
+        default "";
+EOF
+    awk '{ printf "        /%s \"%s\";\n", $1, $2 }' "$LINK_FILE"
+    cat <<EOF
+    }
+
+    server {
+        listen 127.0.0.1:$PORT_NGINX;
+        location / {
+            if (\$dest = "") { return 404; }
+            return 302 \$dest;
+        }
+    }
+}
+EOF
+  } >"$ND/nginx.conf"
+  nginx -t -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log" >"$TMP/nginx-t.log" 2>&1 \
+    || { cat "$TMP/nginx-t.log"; die "nginx config test failed"; }
+  (exec setsid taskset -c "$SERVER_CORE" nginx -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log") \
+    >"$TMP/nginx.out" 2>&1 </dev/null &
+  NGINX_PGID=$!
+  ok=""
+  for ((i = 0; i < 250; i++)); do       # at most ~10 s
+    [[ $(http_code "http://127.0.0.1:$PORT_NGINX/") != 000 ]] && { ok=1; break; }
+    kill -0 "$NGINX_PGID" 2>/dev/null || break
+    sleep 0.04
+  done
+  [[ -n $ok ]] || { cat "$TMP/nginx.out" "$ND/logs/error.log" 2>/dev/null; die "nginx did not start"; }
+  read -r -a NGINX_PIDS <<<"$(group_pids "$NGINX_PGID")"
+  echo "  nginx up: pids ${NGINX_PIDS[*]} (master + worker), affinity $(taskset -pc "$NGINX_PGID" | sed 's/.*: //'), map of $LINKS entries"
+  walk_check nginx "$PORT_NGINX"
+fi
+
+# ---------------------------------------------------------------- rounds
+echo
+echo "=== runs: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, uniform random slugs, warm-up ${WARMUP}s each"
+echo "    (httpEr = responses with status >= 400, sockEr = connect/read/write/timeout errors,"
+echo "     proc% = server process CPU over the run, srvC%/cliC% = busy % of the server/client core)"
+table_header
+for ((r = 1; r <= ROUNDS; r++)); do
+  if (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ" "$KURZ_PID"; fi
+  if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX" "${NGINX_PIDS[@]}"; fi
+done
+
+# ---------------------------------------------------------------- idle memory
+echo
+echo "=== idle memory (after ${IDLE_WAIT}s idle)"
+sleep "$IDLE_WAIT"
+if (( RUN_KURZ )); then
+  echo "  kurz  RSS: $(fmt_mib "$(rss_kib "$KURZ_PID")")  (VmRSS of pid $KURZ_PID)"
+fi
+if (( RUN_NGINX )); then
+  echo "  nginx RSS: $(fmt_mib "$(rss_kib "${NGINX_PIDS[@]}")")  (VmRSS master + worker; shared pages counted twice)"
+fi
+
+# ---------------------------------------------------------------- summary
+echo
+echo "=== summary (medians over $ROUNDS round(s))"
+col() { awk -F'\t' -v s="$1" -v c="$2" '$2 == s { print $c }' "$RUNS_FILE" | median; }
+K_RPS=nan; K_P99=nan; N_RPS=nan; N_P99=nan
+if (( RUN_KURZ )); then K_RPS=$(col kurz 3); K_P99=$(col kurz 6); fi
+if (( RUN_NGINX )); then N_RPS=$(col nginx 3); N_P99=$(col nginx 6); fi
+printf "  %-6s %12s %10s\n" server "req/s" "p99 ms"
+if (( RUN_KURZ )); then printf "  %-6s %12.0f %10.3f\n" kurz "$K_RPS" "$K_P99"; else printf "  %-6s %12s %10s\n" kurz "n/a" "n/a"; fi
+if (( RUN_NGINX )); then printf "  %-6s %12.0f %10.3f\n" nginx "$N_RPS" "$N_P99"; else printf "  %-6s %12s %10s\n" nginx "n/a" "n/a"; fi
+ERRS=$(awk -F'\t' '{ e += $10 + $11 } END { print e + 0 }' "$RUNS_FILE")
+(( ERRS == 0 )) || echo "  WARNING: $ERRS HTTP/socket errors during measured runs (see table)"
+CLIENT_BOUND=$(awk -F'\t' '$14 >= 95 { n++ } END { print n + 0 }' "$RUNS_FILE")
+(( CLIENT_BOUND == 0 )) || echo "  NOTE: in $CLIENT_BOUND run(s) the client core was >= 95% busy: wrk may be the bottleneck there"
+if (( RUN_KURZ && RUN_NGINX )); then
+  echo "  per-round ratio kurz/nginx: $(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) printf "r%d=%.3f ", r, v[r, "kurz"] / v[r, "nginx"] }' "$RUNS_FILE")"
+  RATIO=$(awk -v k="$K_RPS" -v n="$N_RPS" 'BEGIN { printf "%.3f", k / n }')
+  echo "  RATIO kurz/nginx req/s: ${RATIO}x   (median kurz req/s / median nginx req/s)"
+  ok_ratio=$(awk -v r="$RATIO" -v g="$GOAL_RATIO" 'BEGIN { print (r >= g) ? 1 : 0 }')
+  ok_p99=$(awk -v p="$K_P99" -v g="$GOAL_P99_MS" 'BEGIN { print (p <= g) ? 1 : 0 }')
+  reasons=()
+  (( ok_ratio )) || reasons+=("ratio ${RATIO}x < ${GOAL_RATIO}x")
+  (( ok_p99 )) || reasons+=("kurz p99 ${K_P99} ms > ${GOAL_P99_MS} ms")
+  if (( ERRS > 0 )); then reasons+=("errors during runs"); fi
+  if (( ${#reasons[@]} == 0 )); then
+    echo "  GOAL MET: kurz >= ${GOAL_RATIO}x nginx req/s and kurz p99 <= ${GOAL_P99_MS} ms at $CONNECTIONS connections"
+  else
+    echo "  GOAL NOT MET: $(IFS=';'; echo "${reasons[*]}")"
+  fi
+else
+  echo "  RATIO kurz/nginx: n/a (ONLY=$ONLY)"
+  echo "  GOAL: not evaluated (needs both servers)"
+fi
+if (( RUN_KURZ )); then
+  echo "  kurz launch -> ready: ${READY_MS} ms"
+fi
+(( CONNECTIONS == 64 )) || echo "  NOTE: the goal is defined at 64 connections; this run used $CONNECTIONS"
+echo
+echo "results: $RESULTS_FILE"
+echo "raw log: $RAW_FILE"

@@ -1,0 +1,121 @@
+package dev.kurz.config;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting, read from the environment once at start and validated; a bad value stops the
+ * start with one line that names the variable, the value and what was expected.
+ */
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth) {
+
+    /** Where Kurz listens and how its short URLs look. */
+    public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
+        /** The base URL without a trailing slash, e.g. {@code https://kurz.example}. */
+        public String base() {
+            String s = baseUrl.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+    }
+
+    /** PostgreSQL when {@code jdbcUrl} is set; otherwise the SQLite file under the data folder. */
+    public record Storage(String jdbcUrl, String user, String password, int poolSize) {
+        public boolean postgres() {
+            return jdbcUrl != null;
+        }
+    }
+
+    /** Redis for the shared cache and cross-node invalidation; {@code url} null when not configured. */
+    public record Redis(String url) {
+        public boolean enabled() {
+            return url != null;
+        }
+    }
+
+    /** The redirect cache: how many links, how long a hit and a miss stay. */
+    public record Cache(int maxLinks, Duration ttl, Duration negativeTtl, Duration sharedTtl) {}
+
+    /** An admin key to ensure at start, for automation; null when not set. */
+    public record Auth(String bootstrapKey) {}
+
+    public static KurzConfig from(Env env) {
+        int port = env.integer("KURZ_PORT", 8080, 0, 65535);
+        String host = env.string("KURZ_HOST", "0.0.0.0");
+        URI base = baseUrl(env.string("KURZ_BASE_URL", "http://localhost:" + port));
+        Path dataDir = Path.of(env.string("KURZ_DATA_DIR", "./data"));
+        Duration grace = env.duration("KURZ_SHUTDOWN_GRACE", Duration.ofSeconds(10));
+        Storage storage = storage(env.string("KURZ_DATABASE_URL", null), env.integer("KURZ_DB_POOL_SIZE", 10, 1, 500));
+        Redis redis = new Redis(redisUrl(env.string("KURZ_REDIS_URL", null)));
+        Cache cache = new Cache(
+                env.integer("KURZ_CACHE_MAX_LINKS", 1_000_000, 0, 100_000_000),
+                env.duration("KURZ_CACHE_TTL", Duration.ofMinutes(10)),
+                env.duration("KURZ_CACHE_NEGATIVE_TTL", Duration.ofSeconds(5)),
+                env.duration("KURZ_REDIS_CACHE_TTL", Duration.ofHours(1)));
+        String key = env.string("KURZ_API_KEY", null);
+        if (key != null && key.length() < 16) {
+            throw ConfigException.bad("KURZ_API_KEY", "(" + key.length() + " characters)", "at least 16 characters");
+        }
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key));
+    }
+
+    static URI baseUrl(String raw) {
+        try {
+            URI u = new URI(raw);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase();
+            if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null
+                    && u.getQuery() == null && u.getFragment() == null && u.getUserInfo() == null) {
+                return u;
+            }
+        } catch (Exception ignored) {
+            // reported below
+        }
+        throw ConfigException.bad("KURZ_BASE_URL", raw, "an absolute http or https URL such as https://kurz.example");
+    }
+
+    /** Accepts {@code postgresql://user:pass@host:port/db?opts}, {@code postgres://…} or {@code jdbc:postgresql://…}. */
+    static Storage storage(String raw, int poolSize) {
+        if (raw == null) return new Storage(null, null, null, poolSize);
+        String expected = "postgresql://user:password@host:5432/database or jdbc:postgresql://host:5432/database";
+        if (raw.startsWith("jdbc:postgresql://")) return new Storage(raw, null, null, poolSize);
+        if (!raw.startsWith("postgresql://") && !raw.startsWith("postgres://")) {
+            throw ConfigException.bad("KURZ_DATABASE_URL", raw, expected);
+        }
+        try {
+            URI u = new URI(raw);
+            if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2) {
+                throw new IllegalArgumentException();
+            }
+            String user = null;
+            String password = null;
+            if (u.getRawUserInfo() != null) {
+                String[] parts = u.getRawUserInfo().split(":", 2);
+                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+                if (parts.length == 2) password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+            }
+            String jdbc = "jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
+                    + u.getRawPath() + (u.getRawQuery() != null ? "?" + u.getRawQuery() : "");
+            return new Storage(jdbc, user, password, poolSize);
+        } catch (Exception e) {
+            throw ConfigException.bad("KURZ_DATABASE_URL", redact(raw), expected);
+        }
+    }
+
+    static String redisUrl(String raw) {
+        if (raw == null) return null;
+        try {
+            URI u = new URI(raw);
+            if (("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme())) && u.getHost() != null) return raw;
+        } catch (Exception ignored) {
+            // reported below
+        }
+        throw ConfigException.bad("KURZ_REDIS_URL", redact(raw), "redis://[:password@]host:port[/db]");
+    }
+
+    /** Keeps passwords out of error messages and logs. */
+    public static String redact(String url) {
+        return url == null ? null : url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+    }
+}

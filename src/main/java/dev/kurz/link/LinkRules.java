@@ -1,0 +1,296 @@
+package dev.kurz.link;
+
+import dev.kurz.problem.ProblemException.FieldError;
+import java.net.IDN;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What Kurz accepts as a link: destination URL, custom slug, title, tags, limits. Every rule
+ * answers with the field and a sentence a person understands; nothing invalid reaches storage.
+ */
+public final class LinkRules {
+    public static final int MAX_URL_LENGTH = 8192;
+    public static final int MAX_SLUG_LENGTH = 64;
+    public static final int MAX_TITLE_LENGTH = 512;
+    public static final int MAX_TAGS = 32;
+    public static final int MAX_TAG_LENGTH = 64;
+    public static final long MAX_CLICK_LIMIT = 1_000_000_000_000L;
+    public static final Set<Integer> REDIRECT_TYPES = Set.of(301, 302, 307, 308);
+    public static final int DEFAULT_REDIRECT_TYPE = 302;
+
+    /** First path segments Kurz serves itself; compared case-insensitively. */
+    public static final Set<String> RESERVED_SLUGS = Set.of(
+            "api", "health", "metrics", "app", "docs", "static", "assets", "favicon.ico", "robots.txt");
+
+    private final String ownHost;
+    private final InstantSource clock;
+
+    /** @param ownHost the host of KURZ_BASE_URL: links pointing there would redirect to themselves */
+    public LinkRules(String ownHost, InstantSource clock) {
+        this.ownHost = ownHost == null ? null : ownHost.toLowerCase(Locale.ROOT);
+        this.clock = clock;
+    }
+
+    public NewLink validate(LinkDraft d) {
+        List<FieldError> errors = new ArrayList<>();
+        String url = null;
+        if (d.url() == null || d.url().isBlank()) {
+            errors.add(new FieldError("url", "is required"));
+        } else {
+            url = url(d.url(), errors);
+        }
+        if (d.slug() != null) {
+            String problem = slugProblem(d.slug());
+            if (problem != null) errors.add(new FieldError("slug", problem));
+        }
+        String title = title(d.title(), errors);
+        List<String> tags = tags(d.tags(), errors);
+        expiry(d.expiresAt(), errors);
+        maxClicks(d.maxClicks(), errors);
+        redirectType(d.redirectType(), errors);
+        if (!errors.isEmpty()) throw new InvalidLinkException(errors);
+        return new NewLink(url, d.slug(), title, tags, d.expiresAt(), d.maxClicks(),
+                d.redirectType() == null ? DEFAULT_REDIRECT_TYPE : d.redirectType(),
+                d.forwardQuery() == null || d.forwardQuery());
+    }
+
+    /** The link after the patch, or every reason the patch cannot apply. */
+    public Link apply(Link link, LinkPatch p) {
+        List<FieldError> errors = new ArrayList<>();
+        String url = link.url();
+        if (p.has("url")) {
+            if (p.url() == null || p.url().isBlank()) errors.add(new FieldError("url", "cannot be removed"));
+            else url = url(p.url(), errors);
+        }
+        String title = p.has("title") ? title(p.title(), errors) : link.title();
+        List<String> tags = p.has("tags") ? tags(p.tags(), errors) : link.tags();
+        Instant expiresAt = link.expiresAt();
+        if (p.has("expiresAt")) {
+            expiry(p.expiresAt(), errors);
+            expiresAt = p.expiresAt();
+        }
+        Long maxClicks = link.maxClicks();
+        if (p.has("maxClicks")) {
+            maxClicks(p.maxClicks(), errors);
+            maxClicks = p.maxClicks();
+        }
+        int redirectType = link.redirectType();
+        if (p.has("redirectType")) {
+            if (p.redirectType() == null) errors.add(new FieldError("redirectType", "cannot be removed"));
+            else redirectType(p.redirectType(), errors);
+            redirectType = p.redirectType() == null ? redirectType : p.redirectType();
+        }
+        boolean forwardQuery = link.forwardQuery();
+        if (p.has("forwardQuery")) {
+            if (p.forwardQuery() == null) errors.add(new FieldError("forwardQuery", "cannot be removed"));
+            else forwardQuery = p.forwardQuery();
+        }
+        if (!errors.isEmpty()) throw new InvalidLinkException(errors);
+        return new Link(link.id(), link.slug(), url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery,
+                link.createdAt(), clock.instant(), link.clicks());
+    }
+
+    /** Null when the custom slug is acceptable, else why not. */
+    public static String slugProblem(String slug) {
+        if (slug.isEmpty()) return "must not be empty";
+        if (slug.length() > MAX_SLUG_LENGTH) return "must be at most " + MAX_SLUG_LENGTH + " characters";
+        for (int i = 0; i < slug.length(); i++) {
+            char c = slug.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) return "may contain only letters A-Z and a-z, digits, '-' and '_'";
+        }
+        if (isReserved(slug)) return "'" + slug + "' is reserved for Kurz's own pages";
+        return null;
+    }
+
+    public static boolean isReserved(String slug) {
+        return RESERVED_SLUGS.contains(slug.toLowerCase(Locale.ROOT));
+    }
+
+    /** Checks and normalizes a destination URL; adds an error and returns null when it is not acceptable. */
+    String url(String raw, List<FieldError> errors) {
+        String problem = null;
+        String normalized = null;
+        try {
+            normalized = normalizeUrl(raw);
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        if (problem == null && ownHost != null && ownHost.equals(hostOf(normalized))) {
+            problem = "must not point at this Kurz instance (" + ownHost + "): the link would redirect to itself";
+        }
+        if (problem != null) {
+            errors.add(new FieldError("url", problem));
+            return null;
+        }
+        return normalized;
+    }
+
+    /**
+     * The URL in the form Kurz stores and sends in {@code Location}: scheme and host lower-cased,
+     * international host names in their ASCII (punycode) form, non-ASCII path characters
+     * percent-encoded as UTF-8.
+     *
+     * @throws IllegalArgumentException with the reason, when the URL is not acceptable
+     */
+    public static String normalizeUrl(String raw) {
+        if (raw.length() > MAX_URL_LENGTH) throw new IllegalArgumentException("must be at most " + MAX_URL_LENGTH + " characters");
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
+                throw new IllegalArgumentException("must not contain whitespace or control characters");
+            }
+        }
+        int sep = raw.indexOf("://");
+        if (sep <= 0) throw new IllegalArgumentException("must be an absolute URL starting with http:// or https://");
+        String scheme = raw.substring(0, sep).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("must use http or https, not '" + truncate(scheme) + "'");
+        }
+        int authorityEnd = raw.length();
+        for (int i = sep + 3; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                authorityEnd = i;
+                break;
+            }
+        }
+        String authority = raw.substring(sep + 3, authorityEnd);
+        if (authority.indexOf('@') >= 0) {
+            throw new IllegalArgumentException("must not contain a user name or password (user:password@host is a phishing pattern)");
+        }
+        if (authority.isEmpty()) throw new IllegalArgumentException("must have a host");
+        String host;
+        String port = null;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) throw new IllegalArgumentException("has an invalid IPv6 address");
+            host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
+            String after = authority.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) throw new IllegalArgumentException("has an invalid host");
+                port = after.substring(1);
+            }
+        } else {
+            int colon = authority.lastIndexOf(':');
+            host = colon >= 0 ? authority.substring(0, colon) : authority;
+            if (colon >= 0) port = authority.substring(colon + 1);
+            if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
+            if (host.isEmpty()) throw new IllegalArgumentException("must have a host");
+            try {
+                host = IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
+            }
+            if (host.isEmpty() || host.length() > 253 || host.startsWith(".") || host.contains("..")) {
+                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
+            }
+        }
+        if (port != null) {
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("has an invalid port '" + truncate(port) + "'");
+            }
+        }
+        String rest = encodeNonAscii(raw.substring(authorityEnd));
+        String result = scheme + "://" + host + (port == null ? "" : ":" + port) + rest;
+        if (result.length() > MAX_URL_LENGTH) {
+            throw new IllegalArgumentException("must be at most " + MAX_URL_LENGTH + " characters once normalized");
+        }
+        try {
+            URI u = new URI(result);
+            if (u.getHost() == null) throw new IllegalArgumentException("has an invalid host");
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("is not a valid URL: " + e.getReason());
+        }
+        return result;
+    }
+
+    static String hostOf(String normalizedUrl) {
+        return URI.create(normalizedUrl).getHost();
+    }
+
+    private static String encodeNonAscii(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean plain = c < 0x80 && "\"<>\\^`{|}".indexOf(c) < 0;
+            if (plain) {
+                if (out != null) out.append(c);
+                continue;
+            }
+            if (out == null) out = new StringBuilder(s.length() + 16).append(s, 0, i);
+            int cp = s.codePointAt(i);
+            if (Character.isSupplementaryCodePoint(cp)) i++;
+            for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    private static String title(String title, List<FieldError> errors) {
+        if (title == null) return null;
+        String t = title.strip();
+        if (t.isEmpty()) return null;
+        if (t.length() > MAX_TITLE_LENGTH) {
+            errors.add(new FieldError("title", "must be at most " + MAX_TITLE_LENGTH + " characters"));
+        } else if (t.chars().anyMatch(Character::isISOControl)) {
+            errors.add(new FieldError("title", "must not contain control characters"));
+        }
+        return t;
+    }
+
+    private static List<String> tags(List<String> tags, List<FieldError> errors) {
+        if (tags == null) return List.of();
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String raw : tags) {
+            String t = raw == null ? "" : raw.strip();
+            if (t.isEmpty() || t.length() > MAX_TAG_LENGTH) {
+                errors.add(new FieldError("tags", "each tag must be 1 to " + MAX_TAG_LENGTH + " characters"));
+                return List.of();
+            }
+            if (t.indexOf(',') >= 0 || t.chars().anyMatch(Character::isISOControl)) {
+                errors.add(new FieldError("tags", "tag '" + truncate(t) + "' must not contain commas or control characters"));
+                return List.of();
+            }
+            out.add(t);
+        }
+        if (out.size() > MAX_TAGS) {
+            errors.add(new FieldError("tags", "at most " + MAX_TAGS + " tags per link"));
+            return List.of();
+        }
+        return List.copyOf(out);
+    }
+
+    private void expiry(Instant expiresAt, List<FieldError> errors) {
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            errors.add(new FieldError("expiresAt", "must be in the future"));
+        }
+    }
+
+    private static void maxClicks(Long maxClicks, List<FieldError> errors) {
+        if (maxClicks != null && (maxClicks < 1 || maxClicks > MAX_CLICK_LIMIT)) {
+            errors.add(new FieldError("maxClicks", "must be a whole number from 1 to " + MAX_CLICK_LIMIT));
+        }
+    }
+
+    private static void redirectType(Integer type, List<FieldError> errors) {
+        if (type != null && !REDIRECT_TYPES.contains(type)) {
+            errors.add(new FieldError("redirectType", "must be one of 301, 302, 307 or 308"));
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+}

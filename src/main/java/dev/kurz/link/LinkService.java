@@ -1,0 +1,112 @@
+package dev.kurz.link;
+
+import dev.kurz.problem.ProblemException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** The link lifecycle: create (custom or generated slug), read, list, patch, delete. Blocking. */
+public final class LinkService {
+    public static final int MAX_PAGE = 1000;
+    public static final int DEFAULT_PAGE = 50;
+    public static final int MAX_BATCH = 1000;
+    private static final int COUNTER_BLOCK = 1000;
+
+    private final LinkStore store;
+    private final LinkRules rules;
+    private final InstantSource clock;
+    private final SlugGenerator slugs;
+    private final LinkListener listener;
+
+    public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener) {
+        this.store = store;
+        this.rules = rules;
+        this.clock = clock;
+        this.slugs = new SlugGenerator(store, permutation, COUNTER_BLOCK);
+        this.listener = listener;
+    }
+
+    /** One outcome of a batch: the link, or the problem that stopped it. */
+    public record BatchResult(Link link, ProblemException problem) {}
+
+    public Link create(LinkDraft draft) {
+        NewLink link = rules.validate(draft);
+        Link created = link.slug() != null ? store.insert(link, clock.instant()) : insertGenerated(link);
+        listener.changed(created.slug());
+        return created;
+    }
+
+    /** Creates each valid draft; one bad item never stops the others. */
+    public List<BatchResult> createAll(List<LinkDraft> drafts) {
+        List<BatchResult> results = new ArrayList<>(drafts.size());
+        for (LinkDraft d : drafts) {
+            try {
+                results.add(new BatchResult(create(d), null));
+            } catch (ProblemException e) {
+                results.add(new BatchResult(null, e));
+            }
+        }
+        return results;
+    }
+
+    public Link get(String slug) {
+        return store.find(slug).orElseThrow(() -> new LinkNotFoundException(slug));
+    }
+
+    public Link update(String slug, LinkPatch patch) {
+        Link current = get(slug);
+        Link next = rules.apply(current, patch);
+        Link stored = store.update(next).orElseThrow(() -> new LinkNotFoundException(slug));
+        listener.changed(slug);
+        return stored;
+    }
+
+    public void delete(String slug) {
+        if (!store.delete(slug)) throw new LinkNotFoundException(slug);
+        listener.changed(slug);
+    }
+
+    /** A page of links, newest first; {@code nextCursor} is null on the last page. */
+    public record Page(List<Link> items, String nextCursor) {}
+
+    public Page list(int limit, String cursor, String tag, String text) {
+        Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text)));
+        if (rows.size() <= limit) return new Page(rows, null);
+        List<Link> items = rows.subList(0, limit);
+        return new Page(List.copyOf(items), encodeCursor(items.get(items.size() - 1).id()));
+    }
+
+    private Link insertGenerated(NewLink link) {
+        // A generated slug is unique among generated ones by construction; it can only meet a
+        // custom slug someone chose by hand, which is rare: take the next one.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return store.insert(link.withSlug(slugs.next()), clock.instant());
+            } catch (SlugTakenException e) {
+                if (attempt == 16) throw e;
+            }
+        }
+    }
+
+    static String encodeCursor(long id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("i" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Long decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (s.startsWith("i")) return Long.parseLong(s.substring(1));
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw new ProblemException("bad-request", "Bad request", 400,
+                "cursor: not a cursor this API returned; pass nextCursor from the previous page unchanged");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

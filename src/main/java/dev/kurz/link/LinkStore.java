@@ -1,0 +1,40 @@
+package dev.kurz.link;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where links live. Blocking: call it from a virtual thread, never from the event loop. */
+public interface LinkStore {
+
+    /** Stores a link with its final slug; durable when this returns. */
+    Link insert(NewLink link, Instant now) throws SlugTakenException;
+
+    Optional<Link> find(String slug);
+
+    /** Writes the link's writable fields; empty when the slug no longer exists. */
+    Optional<Link> update(Link link);
+
+    boolean delete(String slug);
+
+    /** Newest first, strictly older than {@code query.beforeId()} when that is set. */
+    List<Link> list(LinkQuery query);
+
+    /**
+     * Counts one redirect of a link with a click limit, atomically across every node: true when
+     * the click was under the limit and is now counted, false when the limit was reached.
+     */
+    boolean consumeClick(long linkId);
+
+    /** Reserves {@code size} consecutive counter values no other caller or node will receive; returns the first. */
+    long leaseCounterBlock(int size);
+
+    /** The stored installation secret called {@code name}, storing {@code proposed} if there is none yet. */
+    long installationSecret(String name, long proposed);
+
+    /** Quick round trip for readiness checks. */
+    void ping();
+
+    /** A page request: at most {@code limit} links, older than {@code beforeId} (null: from the newest). */
+    record LinkQuery(int limit, Long beforeId, String tag, String text) {}
+}

@@ -1,0 +1,27 @@
+package dev.kurz.redirect;
+
+import dev.kurz.link.Link;
+
+/**
+ * What the hot path needs of a link, and nothing more: kept small because the cache holds one per
+ * hot slug. {@link #MISSING} stands for "no such slug" so unknown slugs can be cached too.
+ */
+public record Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks) {
+    public static final long NEVER = Long.MAX_VALUE;
+    public static final Target MISSING = new Target(0, "", "", 404, false, NEVER, 0);
+
+    public static Target of(Link link) {
+        return new Target(link.id(), link.slug(), link.url(), link.redirectType(), link.forwardQuery(),
+                link.expiresAt() == null ? NEVER : link.expiresAt().toEpochMilli(),
+                link.maxClicks() == null ? 0 : link.maxClicks());
+    }
+
+    public boolean missing() {
+        return this == MISSING || linkId == 0;
+    }
+
+    /** Links with a click limit are counted in the database on each redirect, so the limit is exact. */
+    public boolean limited() {
+        return maxClicks > 0;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.kurz.storage.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.kurz.config.KurzConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Connection pools and migrations for the configured engine. SQLite gets one writer connection
+ * (SQLite allows a single writer; queueing in the pool beats SQLITE_BUSY retries) and a few
+ * readers, in WAL mode so readers never wait for the writer.
+ */
+public final class Database implements AutoCloseable {
+    private final Dialect dialect;
+    private final HikariDataSource writer;
+    private final HikariDataSource reader;
+
+    private Database(Dialect dialect, HikariDataSource writer, HikariDataSource reader) {
+        this.dialect = dialect;
+        this.writer = writer;
+        this.reader = reader;
+    }
+
+    public static Database open(KurzConfig config) {
+        KurzConfig.Storage s = config.storage();
+        return s.postgres()
+                ? postgres(s.jdbcUrl(), s.user(), s.password(), s.poolSize())
+                : sqlite(config.server().dataDir().resolve("kurz.db"));
+    }
+
+    public static Database sqlite(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data folder " + file.getParent(), e);
+        }
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        HikariDataSource writer = pool(url, null, null, 1, "kurz-sqlite-writer");
+        HikariDataSource reader = pool(url, null, null, 4, "kurz-sqlite-reader");
+        return migrated(new Database(Dialect.SQLITE, writer, reader));
+    }
+
+    public static Database postgres(String jdbcUrl, String user, String password, int poolSize) {
+        HikariDataSource ds = pool(jdbcUrl, user, password, poolSize, "kurz-postgres");
+        return migrated(new Database(Dialect.POSTGRES, ds, ds));
+    }
+
+    private static HikariDataSource pool(String url, String user, String password, int size, String name) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        if (user != null) c.setUsername(user);
+        if (password != null) c.setPassword(password);
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(Math.min(size, 2));
+        c.setPoolName(name);
+        c.setConnectionTimeout(10_000);
+        c.setInitializationFailTimeout(15_000);
+        if (url.startsWith("jdbc:sqlite:")) {
+            c.addDataSourceProperty("journal_mode", "WAL");
+            // NORMAL in WAL mode: a crash of the process loses nothing committed; only an OS crash
+            // or power cut can lose the last transactions.
+            c.addDataSourceProperty("synchronous", "NORMAL");
+            c.addDataSourceProperty("busy_timeout", "10000");
+            c.addDataSourceProperty("foreign_keys", "true");
+        }
+        return new HikariDataSource(c);
+    }
+
+    private static Database migrated(Database db) {
+        Flyway.configure()
+                .dataSource(db.writer)
+                .locations("classpath:" + db.dialect.migrations)
+                .load()
+                .migrate();
+        return db;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    DataSource writer() {
+        return writer;
+    }
+
+    DataSource reader() {
+        return reader;
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        if (reader != writer) reader.close();
+    }
+}

@@ -1,0 +1,361 @@
+package dev.kurz.storage.jdbc;
+
+import dev.kurz.auth.ApiKey;
+import dev.kurz.auth.ApiKeyStore;
+import dev.kurz.auth.Scope;
+import dev.kurz.link.Link;
+import dev.kurz.link.LinkStore;
+import dev.kurz.link.NewLink;
+import dev.kurz.link.SlugTakenException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The link, key and click-count adapter for SQLite and PostgreSQL: one set of SQL (times as epoch
+ * milliseconds, {@code RETURNING}, {@code ON CONFLICT}) that both engines run, with
+ * {@link Dialect} for the rest. Every write is one transaction, committed before it returns.
+ */
+public final class JdbcStore implements LinkStore, ApiKeyStore {
+    private static final long DEFAULT_DOMAIN = 1;
+    private static final long DEFAULT_WORKSPACE = 1;
+    private static final String LINK_COLUMNS =
+            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks";
+
+    private final Dialect dialect;
+    private final DataSource writer;
+    private final DataSource reader;
+
+    public JdbcStore(Database db) {
+        this.dialect = db.dialect();
+        this.writer = db.writer();
+        this.reader = db.reader();
+    }
+
+    // ---- links ----
+
+    @Override
+    public Link insert(NewLink link, Instant now) {
+        long millis = now.toEpochMilli();
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO links (workspace_id, domain_id, slug, url, title, tags, expires_at, max_clicks,"
+                                + " redirect_type, forward_query, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " RETURNING id")) {
+                    ps.setLong(1, DEFAULT_WORKSPACE);
+                    ps.setLong(2, DEFAULT_DOMAIN);
+                    ps.setString(3, link.slug());
+                    ps.setString(4, link.url());
+                    ps.setString(5, link.title());
+                    ps.setString(6, String.join(",", link.tags()));
+                    setLong(ps, 7, link.expiresAt() == null ? null : link.expiresAt().toEpochMilli());
+                    setLong(ps, 8, link.maxClicks());
+                    ps.setInt(9, link.redirectType());
+                    ps.setBoolean(10, link.forwardQuery());
+                    ps.setLong(11, millis);
+                    ps.setLong(12, millis);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        id = rs.getLong(1);
+                    }
+                }
+                insertTags(c, id, link.tags());
+                c.commit();
+                return new Link(id, link.slug(), link.url(), link.title(), link.tags(), link.expiresAt(), link.maxClicks(),
+                        link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0);
+            } catch (SQLException e) {
+                c.rollback();
+                if (dialect.isUniqueViolation(e)) throw new SlugTakenException(link.slug());
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("insert link", e);
+        }
+    }
+
+    @Override
+    public Optional<Link> find(String slug) {
+        return queryOne(reader, "SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = ? AND slug = ?",
+                ps -> {
+                    ps.setLong(1, DEFAULT_DOMAIN);
+                    ps.setString(2, slug);
+                }, JdbcStore::link);
+    }
+
+    @Override
+    public Optional<Link> update(Link link) {
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int n;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE links SET url = ?, title = ?, tags = ?, expires_at = ?, max_clicks = ?, redirect_type = ?,"
+                                + " forward_query = ?, updated_at = ? WHERE id = ?")) {
+                    ps.setString(1, link.url());
+                    ps.setString(2, link.title());
+                    ps.setString(3, String.join(",", link.tags()));
+                    setLong(ps, 4, link.expiresAt() == null ? null : link.expiresAt().toEpochMilli());
+                    setLong(ps, 5, link.maxClicks());
+                    ps.setInt(6, link.redirectType());
+                    ps.setBoolean(7, link.forwardQuery());
+                    ps.setLong(8, link.updatedAt().toEpochMilli());
+                    ps.setLong(9, link.id());
+                    n = ps.executeUpdate();
+                }
+                if (n == 0) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM link_tags WHERE link_id = ?")) {
+                    ps.setLong(1, link.id());
+                    ps.executeUpdate();
+                }
+                insertTags(c, link.id(), link.tags());
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("update link", e);
+        }
+        // Read back through the writer: the clicks column may have moved meanwhile.
+        return queryOne(writer, "SELECT " + LINK_COLUMNS + " FROM links WHERE id = ?", ps -> ps.setLong(1, link.id()), JdbcStore::link);
+    }
+
+    @Override
+    public boolean delete(String slug) {
+        return update("DELETE FROM links WHERE domain_id = ? AND slug = ?", ps -> {
+            ps.setLong(1, DEFAULT_DOMAIN);
+            ps.setString(2, slug);
+        }) > 0;
+    }
+
+    @Override
+    public List<Link> list(LinkQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(LINK_COLUMNS).append(" FROM links WHERE workspace_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(DEFAULT_WORKSPACE);
+        if (q.beforeId() != null) {
+            sql.append(" AND id < ?");
+            args.add(q.beforeId());
+        }
+        if (q.tag() != null) {
+            sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
+            args.add(q.tag());
+        }
+        if (q.text() != null) {
+            String like = dialect.caseInsensitiveLike;
+            sql.append(" AND (slug ").append(like).append(" ? ESCAPE '\\' OR url ").append(like)
+                    .append(" ? ESCAPE '\\' OR title ").append(like).append(" ? ESCAPE '\\')");
+            String pattern = "%" + q.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            args.add(pattern);
+            args.add(pattern);
+            args.add(pattern);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        args.add(q.limit());
+        try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+            List<Link> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(link(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException("list links", e);
+        }
+    }
+
+    @Override
+    public boolean consumeClick(long linkId) {
+        return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks < max_clicks)",
+                ps -> ps.setLong(1, linkId)) > 0;
+    }
+
+    /** Adds counted clicks per link id in one transaction; additive, so any number of nodes may call it. */
+    public void addClicks(Map<Long, Long> clicksByLink) {
+        if (clicksByLink.isEmpty()) return;
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE links SET clicks = clicks + ? WHERE id = ?")) {
+                for (Map.Entry<Long, Long> e : clicksByLink.entrySet()) {
+                    ps.setLong(1, e.getValue());
+                    ps.setLong(2, e.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("add clicks", e);
+        }
+    }
+
+    @Override
+    public long leaseCounterBlock(int size) {
+        return queryOne(writer, "UPDATE counters SET value = value + ? WHERE name = 'slug' RETURNING value",
+                ps -> ps.setLong(1, size), rs -> rs.getLong(1))
+                .map(end -> end - size)
+                .orElseThrow(() -> new StorageException("lease counter", new SQLException("counter row missing")));
+    }
+
+    @Override
+    public long installationSecret(String name, long proposed) {
+        update("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", ps -> {
+            ps.setString(1, name);
+            ps.setString(2, Long.toString(proposed));
+        });
+        return queryOne(writer, "SELECT value FROM settings WHERE name = ?", ps -> ps.setString(1, name),
+                rs -> Long.parseLong(rs.getString(1))).orElseThrow();
+    }
+
+    @Override
+    public void ping() {
+        queryOne(reader, "SELECT 1", ps -> {}, rs -> rs.getInt(1));
+    }
+
+    // ---- API keys ----
+
+    @Override
+    public ApiKey insert(String name, String prefix, String hash, Set<Scope> scopes, Instant now) {
+        update("INSERT INTO api_keys (name, prefix, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+                ps -> {
+                    ps.setString(1, name);
+                    ps.setString(2, prefix);
+                    ps.setString(3, hash);
+                    ps.setString(4, Scope.format(scopes));
+                    ps.setLong(5, now.toEpochMilli());
+                });
+        return queryOne(writer, "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE hash = ?",
+                ps -> ps.setString(1, hash), JdbcStore::apiKey).orElseThrow();
+    }
+
+    @Override
+    public Optional<ApiKey> findActiveByHash(String hash) {
+        return queryOne(reader, "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+                ps -> ps.setString(1, hash), JdbcStore::apiKey);
+    }
+
+    @Override
+    public List<ApiKey> listKeys() {
+        try (Connection c = reader.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            List<ApiKey> out = new ArrayList<>();
+            while (rs.next()) out.add(apiKey(rs));
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException("list keys", e);
+        }
+    }
+
+    @Override
+    public boolean revoke(String idOrPrefix, Instant now) {
+        boolean numeric = !idOrPrefix.isEmpty() && idOrPrefix.chars().allMatch(Character::isDigit);
+        return update("UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL AND " + (numeric ? "id = ?" : "prefix = ?"),
+                ps -> {
+                    ps.setLong(1, now.toEpochMilli());
+                    if (numeric) ps.setLong(2, Long.parseLong(idOrPrefix));
+                    else ps.setString(2, idOrPrefix);
+                }) > 0;
+    }
+
+    @Override
+    public long countActive() {
+        return queryOne(reader, "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL", ps -> {}, rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    // ---- helpers ----
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private interface Mapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> Optional<T> queryOne(DataSource ds, String sql, Binder binder, Mapper<T> mapper) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(sql, e);
+        }
+    }
+
+    private int update(String sql, Binder binder) {
+        try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException(sql, e);
+        }
+    }
+
+    private static void insertTags(Connection c, long linkId, List<String> tags) throws SQLException {
+        if (tags.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO link_tags (link_id, tag) VALUES (?, ?)")) {
+            for (String tag : tags) {
+                ps.setLong(1, linkId);
+                ps.setString(2, tag);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) ps.setNull(index, Types.BIGINT);
+        else ps.setLong(index, value);
+    }
+
+    private static Long getLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Link link(ResultSet rs) throws SQLException {
+        String tags = rs.getString("tags");
+        Long expires = getLong(rs, "expires_at");
+        return new Link(
+                rs.getLong("id"),
+                rs.getString("slug"),
+                rs.getString("url"),
+                rs.getString("title"),
+                tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")),
+                expires == null ? null : Instant.ofEpochMilli(expires),
+                getLong(rs, "max_clicks"),
+                rs.getInt("redirect_type"),
+                rs.getBoolean("forward_query"),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                rs.getLong("clicks"));
+    }
+
+    private static ApiKey apiKey(ResultSet rs) throws SQLException {
+        Long revoked = getLong(rs, "revoked_at");
+        return new ApiKey(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
+                Scope.parseAll(rs.getString("scopes")), Instant.ofEpochMilli(rs.getLong("created_at")),
+                revoked == null ? null : Instant.ofEpochMilli(revoked));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.kurz.storage.redis;
+
+import dev.kurz.link.LinkListener;
+import dev.kurz.redirect.SharedLinkCache;
+import dev.kurz.redirect.Target;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis for a cluster of nodes: the shared second-level link cache, and invalidation messages so
+ * an edit on one node reaches every node's in-process cache at once.
+ *
+ * <p>On a change, the node deletes the shared entry and publishes the slug; it does both again
+ * {@link #SECOND_DELETE} later, because another node may have read the old row from the database
+ * just before the commit and written it back to Redis after the first delete. Subscribers drop
+ * the slug from their local cache. After the subscription connection drops, messages may have
+ * been missed, so on reconnect a node clears its whole local cache. Redis being down never fails
+ * a redirect: reads fall back to the database.
+ */
+public final class RedisLinks implements SharedLinkCache, LinkListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisLinks.class);
+    static final String CHANNEL = "kurz:links:changed";
+    static final String KEY_PREFIX = "kurz:link:";
+    static final Duration SECOND_DELETE = Duration.ofMillis(500);
+
+    private final Vertx vertx;
+    private final Redis client;
+    private final RedisAPI api;
+    private final RedisOptions options;
+    private final long ttlMillis;
+    private final String nodeId = UUID.randomUUID().toString();
+    private volatile Consumer<String> onRemoteChange = slug -> {};
+    private volatile Runnable onResync = () -> {};
+    private volatile RedisConnection subscriber;
+    private volatile boolean closed;
+
+    public RedisLinks(Vertx vertx, String url, Duration ttl) {
+        this.vertx = vertx;
+        this.options = new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(1024);
+        this.client = Redis.createClient(vertx, options);
+        this.api = RedisAPI.api(client);
+        this.ttlMillis = ttl.toMillis();
+    }
+
+    /** Starts listening for other nodes' changes; {@code onChange} drops one slug, {@code onResync} everything. */
+    public Future<Void> subscribe(Consumer<String> onChange, Runnable onResync) {
+        this.onRemoteChange = onChange;
+        this.onResync = onResync;
+        return connectSubscriber();
+    }
+
+    private Future<Void> connectSubscriber() {
+        return Redis.createClient(vertx, options).connect().compose(conn -> {
+            subscriber = conn;
+            conn.handler(this::onMessage);
+            conn.exceptionHandler(e -> log.warn("redis subscription error: {}", e.getMessage()));
+            conn.endHandler(v -> reconnectLater());
+            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL)).<Void>mapEmpty();
+        });
+    }
+
+    private void reconnectLater() {
+        if (closed) return;
+        log.warn("redis subscription lost; reconnecting");
+        vertx.setTimer(1000, id -> connectSubscriber()
+                .onSuccess(v -> {
+                    log.info("redis subscription restored; clearing the local link cache");
+                    onResync.run();
+                })
+                .onFailure(e -> reconnectLater()));
+    }
+
+    private void onMessage(Response r) {
+        if (r.type() != ResponseType.MULTI && r.type() != ResponseType.PUSH) return;
+        if (r.size() < 3 || !"message".equals(r.get(0).toString())) return;
+        String payload = r.get(2).toString();
+        int space = payload.indexOf(' ');
+        if (space < 0 || payload.substring(0, space).equals(nodeId)) return;
+        onRemoteChange.accept(payload.substring(space + 1));
+    }
+
+    @Override
+    public CompletableFuture<Target> get(String slug) {
+        return api.get(KEY_PREFIX + slug)
+                .map(r -> r == null ? null : decode(slug, r.toString()))
+                .otherwise(e -> {
+                    log.debug("redis get failed, falling back to the database: {}", e.getMessage());
+                    return null;
+                })
+                .toCompletionStage().toCompletableFuture();
+    }
+
+    @Override
+    public void put(Target t) {
+        api.set(List.of(KEY_PREFIX + t.slug(), encode(t), "PX", Long.toString(ttlMillis)))
+                .onFailure(e -> log.debug("redis set failed: {}", e.getMessage()));
+    }
+
+    @Override
+    public void changed(String slug) {
+        evictAndPublish(slug);
+        vertx.setTimer(SECOND_DELETE.toMillis(), id -> evictAndPublish(slug));
+    }
+
+    private void evictAndPublish(String slug) {
+        api.del(List.of(KEY_PREFIX + slug))
+                .compose(v -> api.publish(CHANNEL, nodeId + " " + slug))
+                .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()));
+    }
+
+    public CompletableFuture<Void> ping() {
+        return api.ping(List.of()).<Void>mapEmpty().toCompletionStage().toCompletableFuture();
+    }
+
+    /** A compact, versioned string form of a target; the slug is the key so it is not repeated. */
+    static String encode(Target t) {
+        return "1|" + t.linkId() + "|" + t.status() + "|" + (t.forwardQuery() ? 1 : 0) + "|" + t.expiresAtMillis() + "|" + t.maxClicks() + "|" + t.url();
+    }
+
+    static Target decode(String slug, String s) {
+        String[] p = s.split("\\|", 7);
+        if (p.length != 7 || !p[0].equals("1")) return null;
+        try {
+            return new Target(Long.parseLong(p[1]), slug, p[6], Integer.parseInt(p[2]), p[3].equals("1"),
+                    Long.parseLong(p[4]), Long.parseLong(p[5]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        RedisConnection s = subscriber;
+        if (s != null) s.close();
+        client.close();
+    }
+}

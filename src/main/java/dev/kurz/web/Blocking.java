@@ -1,0 +1,36 @@
+package dev.kurz.web;
+
+import io.vertx.core.Context;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/** Runs blocking work (JDBC) on a virtual thread and continues on the request's event loop. */
+final class Blocking {
+    private final Executor executor;
+
+    Blocking(Executor executor) {
+        this.executor = executor;
+    }
+
+    <T> void run(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
+        Context context = ctx.vertx().getOrCreateContext();
+        executor.execute(() -> {
+            T result;
+            try {
+                result = work.call();
+            } catch (Throwable e) {
+                context.runOnContext(v -> ctx.fail(e));
+                return;
+            }
+            context.runOnContext(v -> {
+                try {
+                    then.accept(result);
+                } catch (RuntimeException e) {
+                    ctx.fail(e);
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package dev.kurz.web;
+
+import dev.kurz.problem.ProblemException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Writes RFC 9457 problem documents. */
+final class Problems {
+    static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized("application/problem+json");
+
+    private Problems() {}
+
+    static JsonObject toJson(ProblemException p) {
+        JsonObject body = new JsonObject()
+                .put("type", p.type())
+                .put("title", p.title())
+                .put("status", p.status())
+                .put("detail", p.detail());
+        if (!p.errors().isEmpty()) {
+            JsonArray errors = new JsonArray();
+            p.errors().forEach(e -> errors.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+            body.put("errors", errors);
+        }
+        return body;
+    }
+
+    static void send(HttpServerResponse response, ProblemException p, String instance) {
+        if (response.ended() || response.headWritten()) return;
+        JsonObject body = toJson(p);
+        if (instance != null) body.put("instance", instance);
+        response.setStatusCode(p.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(body.encode());
+    }
+}

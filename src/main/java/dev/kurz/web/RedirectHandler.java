@@ -1,0 +1,134 @@
+package dev.kurz.web;
+
+import dev.kurz.analytics.Click;
+import dev.kurz.analytics.ClickBuffer;
+import dev.kurz.problem.ProblemException;
+import dev.kurz.redirect.RedirectCache;
+import dev.kurz.redirect.Redirector;
+import dev.kurz.redirect.Target;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hot path, {@code GET|HEAD /{slug}}: resolve, respond, record. A cache hit completes on the
+ * event loop without locks or I/O; a miss or a click-limited link continues on the event loop
+ * once the blocking work is done elsewhere.
+ */
+final class RedirectHandler {
+    private static final Logger log = LoggerFactory.getLogger(RedirectHandler.class);
+    private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+    // Browsers keep 301/308 forever unless told otherwise; a short private lifetime keeps edits and counts honest.
+    private static final CharSequence PERMANENT = HttpHeaders.createOptimized("private, max-age=90");
+    private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
+    private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
+    private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
+
+    private final RedirectCache cache;
+    private final Redirector redirector;
+    private final ClickBuffer clicks;
+    private final InstantSource clock;
+
+    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock) {
+        this.cache = cache;
+        this.redirector = redirector;
+        this.clicks = clicks;
+        this.clock = clock;
+    }
+
+    void handle(HttpServerRequest req, String slug) {
+        CompletableFuture<Target> f = cache.get(slug);
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            respond(req, f.join());
+            return;
+        }
+        Context context = Vertx.currentContext();
+        f.whenComplete((t, err) -> context.runOnContext(v -> {
+            if (err != null) failed(req, err);
+            else respond(req, t);
+        }));
+    }
+
+    private void respond(HttpServerRequest req, Target t) {
+        long now = clock.millis();
+        switch (Redirector.decide(t, now)) {
+            case REDIRECT -> {
+                redirect(req, t);
+                record(req, t, now, false);
+            }
+            case NOT_FOUND -> error(req, 404, null);
+            case EXPIRED -> error(req, 410, ApiProblems.linkExpired(t.slug()));
+            case COUNT_FIRST -> countThenRedirect(req, t, now);
+        }
+    }
+
+    /** A click-limited link: the database counts the click atomically, so N means exactly N redirects. */
+    private void countThenRedirect(HttpServerRequest req, Target t, long now) {
+        boolean head = req.method() == HttpMethod.HEAD;
+        CompletableFuture<Boolean> allowed = head ? redirector.underLimit(t) : redirector.count(t);
+        Context context = Vertx.currentContext();
+        allowed.whenComplete((ok, err) -> context.runOnContext(v -> {
+            if (err != null) {
+                failed(req, err);
+            } else if (ok) {
+                redirect(req, t);
+                record(req, t, now, !head);
+            } else {
+                error(req, 410, ApiProblems.linkExhausted(t.slug()));
+            }
+        }));
+    }
+
+    private void redirect(HttpServerRequest req, Target t) {
+        HttpServerResponse resp = req.response();
+        boolean permanent = t.status() == 301 || t.status() == 308;
+        resp.setStatusCode(t.status());
+        MultiMap h = resp.headers();
+        h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
+        h.add(HttpHeaders.CACHE_CONTROL, permanent ? PERMANENT : NO_STORE);
+        resp.end();
+    }
+
+    private void record(HttpServerRequest req, Target t, long now, boolean counted) {
+        MultiMap h = req.headers();
+        clicks.offer(new Click(t.linkId(), t.slug(), now, req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),
+                h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
+                req.method() == HttpMethod.HEAD, counted));
+    }
+
+    private void error(HttpServerRequest req, int status, ProblemException problem) {
+        HttpServerResponse resp = req.response();
+        String accept = req.getHeader(HttpHeaders.ACCEPT);
+        if (accept != null && accept.contains("json")) {
+            String slug = req.path().substring(1);
+            Problems.send(resp, problem != null ? problem : new dev.kurz.link.LinkNotFoundException(slug), req.path());
+            return;
+        }
+        resp.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
+                .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                .end(status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+    }
+
+    private void failed(HttpServerRequest req, Throwable err) {
+        String id = Integer.toHexString(System.identityHashCode(req));
+        log.error("redirect for {} failed (request id {})", req.path(), id, err);
+        Problems.send(req.response(), ApiProblems.unavailable("The link database"), req.path());
+    }
+
+    private static Buffer page(String title, String text) {
+        return Buffer.buffer("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>" + title + "</title>"
+                + "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#222}"
+                + "h1{font-size:1.4rem}</style></head><body><main><h1>" + title + "</h1><p>" + text + "</p></main></body></html>");
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kurz.web;
+
+import dev.kurz.analytics.ClickBuffer;
+import dev.kurz.auth.ApiKeys;
+import dev.kurz.link.LinkRules;
+import dev.kurz.link.LinkService;
+import dev.kurz.ops.Health;
+import dev.kurz.redirect.RedirectCache;
+import dev.kurz.redirect.Redirector;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import java.time.InstantSource;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge: one server per event loop on the same port. {@code GET|HEAD /{slug}} goes
+ * straight to the {@link RedirectHandler} without the router; everything else goes through the
+ * vertx-web {@link Router} of {@link ApiRoutes}.
+ */
+public final class WebServer {
+    private final Vertx vertx;
+    private final Handler<HttpServerRequest> dispatcher;
+    private String deploymentId;
+    private String firstDeployment;
+    private int port;
+
+    public WebServer(Vertx vertx, LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
+                     ClickBuffer clicks, InstantSource clock, Executor blocking, String baseUrl) {
+        this.vertx = vertx;
+        Router router = new ApiRoutes(links, keys, health, new Blocking(blocking), baseUrl).router(vertx);
+        RedirectHandler redirects = new RedirectHandler(cache, redirector, clicks, clock);
+        this.dispatcher = req -> {
+            String slug = slugOf(req);
+            if (slug != null) redirects.handle(req, slug);
+            else router.handle(req);
+        };
+    }
+
+    /** The slug when the request is a redirect ({@code GET|HEAD /x} with x not one of Kurz's own paths), else null. */
+    static String slugOf(HttpServerRequest req) {
+        HttpMethod m = req.method();
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) return null;
+        String path = req.path();
+        if (path == null || path.length() < 2 || path.length() > 1 + LinkRules.MAX_SLUG_LENGTH || path.indexOf('/', 1) >= 0) {
+            return null;
+        }
+        String slug = path.substring(1);
+        return LinkRules.isReserved(slug) ? null : slug;
+    }
+
+    /** Binds {@code host:port} (0 picks a free port) on {@code instances} event loops. */
+    public Future<Integer> start(String host, int requestedPort, int instances) {
+        return deploy(host, requestedPort, 1).compose(first -> {
+            firstDeployment = first;
+            if (instances <= 1) return Future.succeededFuture(port);
+            return deploy(host, port, instances - 1).map(id -> {
+                deploymentId = id;
+                return port;
+            });
+        });
+    }
+
+    private Future<String> deploy(String host, int p, int instances) {
+        return vertx.deployVerticle(() -> new VerticleBase() {
+            private HttpServer server;
+
+            @Override
+            public Future<?> start() {
+                server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(host)
+                        .setPort(p)
+                        .setTcpNoDelay(true)
+                        .setCompressionSupported(false)
+                        .setIdleTimeout(60)
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS));
+                return server.requestHandler(dispatcher).listen().onSuccess(s -> port = s.actualPort());
+            }
+
+            @Override
+            public Future<?> stop() {
+                // Finish requests in flight, refuse new ones.
+                return server.shutdown(5, TimeUnit.SECONDS);
+            }
+        }, new DeploymentOptions().setInstances(instances));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Stops accepting connections and lets requests in flight finish. */
+    public Future<Void> stop() {
+        Future<Void> rest = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+        return rest.compose(v -> firstDeployment == null ? Future.succeededFuture() : vertx.undeploy(firstDeployment));
+    }
+}
