@@ -197,8 +197,8 @@ proc_ticks() {  # sum of utime+stime (clock ticks) over the given pids
   echo "$sum"
 }
 
-core_ticks() {  # "busy total" ticks of core $1 from /proc/stat
-  awk -v c="cpu$1" '$1 == c { t = $2+$3+$4+$5+$6+$7+$8+$9; print t - $5 - $6, t }' /proc/stat
+core_ticks() {  # "busy total steal" ticks of core $1 from /proc/stat
+  awk -v c="cpu$1" '$1 == c { t = $2+$3+$4+$5+$6+$7+$8+$9; print t - $5 - $6, t, $9 }' /proc/stat
 }
 
 rss_kib() {  # sum of VmRSS over pids, in KiB
@@ -252,12 +252,26 @@ echo "links: $LINKS generated (slug = 7 chars [A-Za-z0-9], url = https://example
 
 # ---------------------------------------------------------------- wrk helpers
 WRK_TIMEOUT_PAD=30
+WALK_MAX_S=$(( LINKS / 500 + 10 ))   # upper bound for one walk (>= 500 links/s)
 
 # walk_check NAME PORT -> verifies every slug once (302 + Location); dies on failure
 walk_check() {
-  local name=$1 port=$2 out
-  out=$(timeout $((60 + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
-        wrk -t1 -c1 -d60s -s "$HERE/walk.lua" "http://127.0.0.1:$port" -- "$LINK_FILE" 2>&1) || true
+  local name=$1 port=$2 out wpid i
+  # wrk only ends at -d, so watch for WALK_DONE and stop it early with SIGINT
+  # (wrk then prints its summary and runs done()).  Bounded by -d and the loop.
+  taskset -c "$CLIENT_CORE" wrk -t1 -c1 -d"${WALK_MAX_S}s" -s "$HERE/walk.lua" \
+    "http://127.0.0.1:$port" -- "$LINK_FILE" >"$TMP/walk.out" 2>&1 </dev/null &
+  wpid=$!
+  for ((i = 0; i < WALK_MAX_S * 20 + 200; i++)); do   # 50 ms steps, a bit past -d
+    grep -q '^WALK_DONE' "$TMP/walk.out" 2>/dev/null && break
+    kill -0 "$wpid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -INT "$wpid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.05; done
+  kill -KILL "$wpid" 2>/dev/null || true
+  wait "$wpid" 2>/dev/null || true
+  out=$(cat "$TMP/walk.out")
   raw "walk $name" <<<"$out"
   local line
   line=$(grep '^WALK ' <<<"$out" | tail -n1) || true
@@ -304,18 +318,20 @@ measure() {
     split(s0, sa, " "); split(s1, sb, " "); split(c0, ca, " "); split(c1, cb, " ")
     score = (sb[2] - sa[2]) > 0 ? (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100 : 0
     ccore = (cb[2] - ca[2]) > 0 ? (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100 : 0
-    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\n",
+    tot = (sb[2] - sa[2]) + (cb[2] - ca[2])
+    steal = tot > 0 ? ((sb[3] - sa[3]) + (cb[3] - ca[3])) / tot * 100 : 0
+    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.1f\n",
       round, name, r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"],
-      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, score, ccore
+      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, score, ccore, steal
   }' >>"$RUNS_FILE"
   tail -n1 "$RUNS_FILE" | awk -F'\t' '{
-    printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s\n",
-      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
+    printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s %6s\n",
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
 }
 
 table_header() {
-  printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s\n" \
-    round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" "proc%" "srvC%" "cliC%"
+  printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s %6s\n" \
+    round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" "proc%" "srvC%" "cliC%" "steal%"
 }
 
 # ---------------------------------------------------------------- JVM helpers
@@ -395,7 +411,16 @@ if (( RUN_KURZ )); then
   JAVA_BIN=$(readlink -f "/proc/$KURZ_PID/exe")
   JCMD="$(dirname "$JAVA_BIN")/jcmd"
   [[ -x $JCMD ]] || JCMD=$(command -v jcmd || true)
+  # split launch time: launcher (JDK discovery etc.) vs JVM start -> ready,
+  # from the JVM's own perf counter sun.rt.createVmBeginTime (ms since epoch)
+  VM_BEGIN_MS=""
+  if [[ -n $JCMD ]]; then
+    VM_BEGIN_MS=$("$JCMD" "$KURZ_PID" PerfCounter.print 2>/dev/null | sed -n 's/^sun\.rt\.createVmBeginTime=\([0-9]*\).*/\1/p' | head -n1) || true
+  fi
   echo "  launch -> /health/ready 200: ${READY_MS} ms  (pid $KURZ_PID, affinity $(taskset -pc "$KURZ_PID" | sed 's/.*: //'))"
+  if [[ -n $VM_BEGIN_MS ]]; then
+    echo "    of which: launcher before the JVM $(( VM_BEGIN_MS - t_launch / 1000000 )) ms, JVM start -> ready $(( t_ready / 1000000 - VM_BEGIN_MS )) ms"
+  fi
   echo "  java:    $("$(dirname "$JAVA_BIN")/java" -version 2>&1 | head -n1)  ($JAVA_BIN)"
   tr '\0' ' ' <"/proc/$KURZ_PID/cmdline" | raw "kurz java command line"
   RSS_READY=$(rss_kib "$KURZ_PID")
@@ -496,8 +521,10 @@ http {
     uwsgi_temp_path $ND/tmp/uwsgi;
     scgi_temp_path $ND/tmp/scgi;
     default_type text/html;
-    map_hash_bucket_size 64;
-    map_hash_max_size $(( LINKS * 4 > 2048 ? LINKS * 4 : 2048 ));
+    # 7-char keys: 64-byte buckets overflow at 10k entries ("could not build
+    # optimal map_hash"); 128 builds an optimal hash.
+    map_hash_bucket_size 128;
+    map_hash_max_size $(( LINKS * 4 > 4096 ? LINKS * 4 : 4096 ));
 
     map \$uri \$dest {
         default "";
@@ -537,7 +564,8 @@ fi
 echo
 echo "=== runs: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, uniform random slugs, warm-up ${WARMUP}s each"
 echo "    (httpEr = responses with status >= 400, sockEr = connect/read/write/timeout errors,"
-echo "     proc% = server process CPU over the run, srvC%/cliC% = busy % of the server/client core)"
+echo "     proc% = server process CPU over the run, srvC%/cliC% = busy % of the server/client core,"
+echo "     steal% = hypervisor steal over both cores)"
 table_header
 for ((r = 1; r <= ROUNDS; r++)); do
   if (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ" "$KURZ_PID"; fi

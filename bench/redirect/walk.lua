@@ -9,8 +9,9 @@
 -- belongs to the slug of the one outstanding request.  request() only moves to
 -- the next slug once the previous one was answered; this also absorbs the
 -- extra request() call wrk makes before the run to verify the script, and a
--- resend after a reconnect.  The thread stops itself after the last link; -d
--- is only an upper bound.
+-- resend after a reconnect.  After the last link the thread stops and
+-- prints WALK_DONE, on which run.sh ends wrk with SIGINT (wrk then still prints
+-- its summary and runs done()); -d is only an upper bound.
 --
 -- done() prints one line:
 --   WALK checked=<n> ok=<n> bad_status=<n> bad_location=<n> total=<n>
@@ -82,6 +83,9 @@ function response(status, headers, body)
   end
   checked = seen
   if seen == n then
+    -- tell run.sh we are through (it then ends wrk early with SIGINT)
+    io.write("WALK_DONE\n")
+    io.stdout:flush()
     wrk.thread:stop()
   end
 end

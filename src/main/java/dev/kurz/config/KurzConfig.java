@@ -81,7 +81,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         String expected = "postgresql://user:password@host:5432/database or jdbc:postgresql://host:5432/database";
         if (raw.startsWith("jdbc:postgresql://")) return new Storage(raw, null, null, poolSize);
         if (!raw.startsWith("postgresql://") && !raw.startsWith("postgres://")) {
-            throw ConfigException.bad("KURZ_DATABASE_URL", raw, expected);
+            throw ConfigException.bad("KURZ_DATABASE_URL", redact(raw), expected);
         }
         try {
             URI u = new URI(raw);

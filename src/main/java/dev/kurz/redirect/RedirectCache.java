@@ -3,6 +3,7 @@ package dev.kurz.redirect;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.kurz.link.LinkStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,12 @@ public final class RedirectCache {
     private final Executor blocking;
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
+        this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
+    }
+
+    /** With an injected {@link Ticker}, so tests move time by hand. */
+    public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl,
+                         Ticker ticker) {
         this.store = store;
         this.shared = shared;
         this.blocking = blocking;
@@ -31,6 +38,7 @@ public final class RedirectCache {
         long missNanos = negativeTtl.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxLinks)
+                .ticker(ticker)
                 .executor(blocking)
                 .expireAfter(new Expiry<String, Target>() {
                     @Override

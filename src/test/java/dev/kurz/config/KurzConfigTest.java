@@ -1,0 +1,65 @@
+package dev.kurz.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class KurzConfigTest {
+    @Test
+    void defaults_embeddedOnPort8080() {
+        KurzConfig c = KurzConfig.from(new Env(Map.of()));
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.server().base()).isEqualTo("http://localhost:8080");
+        assertThat(c.server().dataDir().toString()).isEqualTo("./data");
+        assertThat(c.storage().postgres()).isFalse();
+        assertThat(c.redis().enabled()).isFalse();
+        assertThat(c.auth().bootstrapKey()).isNull();
+    }
+
+    @Test
+    void baseUrl_defaultsToThePort_andDropsTrailingSlash() {
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_PORT", "9000"))).server().base()).isEqualTo("http://localhost:9000");
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_BASE_URL", "https://s.example/"))).server().base()).isEqualTo("https://s.example");
+    }
+
+    @Test
+    void databaseUrl_postgresFormsBecomeJdbc() {
+        KurzConfig.Storage s = KurzConfig.from(new Env(Map.of("KURZ_DATABASE_URL", "postgresql://u:p%40ss@db:5433/kurz?sslmode=require"))).storage();
+        assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5433/kurz?sslmode=require");
+        assertThat(s.user()).isEqualTo("u");
+        assertThat(s.password()).isEqualTo("p@ss");
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_DATABASE_URL", "jdbc:postgresql://h/db"))).storage().jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h/db");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            KURZ_PORT          | eighty                   | KURZ_PORT=eighty is invalid: expected a whole number from 0 to 65535
+            KURZ_PORT          | 70000                    | KURZ_PORT=70000 is invalid: expected a whole number from 0 to 65535
+            KURZ_BASE_URL      | ftp://x                  | KURZ_BASE_URL=ftp://x is invalid: expected an absolute http or https URL
+            KURZ_DATABASE_URL  | mysql://u:secret@h/db    | KURZ_DATABASE_URL=mysql://u:***@h/db is invalid: expected postgresql://
+            KURZ_REDIS_URL     | http://h:6379            | KURZ_REDIS_URL=http://h:6379 is invalid: expected redis://
+            KURZ_CACHE_TTL     | soon                     | KURZ_CACHE_TTL=soon is invalid: expected a duration
+            KURZ_API_KEY       | short                    | KURZ_API_KEY=(5 characters) is invalid: expected at least 16 characters
+            """)
+    void badValue_namesVariableValueAndExpectation(String name, String value, String message) {
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of(name, value))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void durations_parse() {
+        assertThat(Env.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Env.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Env.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Env.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(Env.parseDuration("7")).isEqualTo(Duration.ofSeconds(7));
+    }
+}

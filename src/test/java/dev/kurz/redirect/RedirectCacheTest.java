@@ -1,0 +1,91 @@
+package dev.kurz.redirect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kurz.link.NewLink;
+import dev.kurz.testing.MemoryLinkStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RedirectCacheTest {
+    private final MemoryLinkStore store = new MemoryLinkStore();
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicLong nanos = new AtomicLong(1);
+    private final RedirectCache cache = new RedirectCache(store, SharedLinkCache.NONE, blocking, 1000,
+            Duration.ofMinutes(10), Duration.ofSeconds(5), nanos::get);
+
+    @AfterEach
+    void close() {
+        blocking.close();
+    }
+
+    private void link(String slug) {
+        store.insert(new NewLink("https://example.com/" + slug, slug, null, List.of(), null, null, 302, true), Instant.EPOCH);
+    }
+
+    @Test
+    void get_coldSlugUnderConcurrentRequests_loadsOnce() {
+        link("hot");
+        store.findDelayMillis = 100;
+        List<CompletableFuture<Target>> all = new ArrayList<>();
+        for (int i = 0; i < 500; i++) all.add(cache.get("hot"));
+        all.forEach(f -> assertThat(f.join().url()).isEqualTo("https://example.com/hot"));
+        assertThat(store.finds.get()).isEqualTo(1);
+    }
+
+    @Test
+    void get_hit_isCompletedWithoutTouchingTheStore() {
+        link("a");
+        cache.get("a").join();
+        int before = store.finds.get();
+        CompletableFuture<Target> f = cache.get("a");
+        assertThat(f).isDone();
+        assertThat(store.finds.get()).isEqualTo(before);
+    }
+
+    @Test
+    void get_unknownSlug_isNegativelyCachedForItsTtl() {
+        assertThat(cache.get("nope").join().missing()).isTrue();
+        assertThat(cache.get("nope").join().missing()).isTrue();
+        assertThat(store.finds.get()).isEqualTo(1);
+        link("nope");
+        nanos.addAndGet(Duration.ofSeconds(6).toNanos());
+        assertThat(cache.get("nope").join().missing()).isFalse();
+        assertThat(store.finds.get()).isEqualTo(2);
+    }
+
+    @Test
+    void invalidate_makesTheNextGetReload() {
+        link("x");
+        cache.get("x").join();
+        store.delete("x");
+        assertThat(cache.get("x").join().missing()).isFalse();
+        cache.invalidate("x");
+        assertThat(cache.get("x").join().missing()).isTrue();
+    }
+
+    @Test
+    void get_sharedCacheHit_skipsTheStore() {
+        Target t = new Target(9, "s", "https://shared.example", 301, false, Target.NEVER, 0);
+        SharedLinkCache shared = new SharedLinkCache() {
+            @Override
+            public CompletableFuture<Target> get(String slug) {
+                return CompletableFuture.completedFuture(slug.equals("s") ? t : null);
+            }
+
+            @Override
+            public void put(Target target) {}
+        };
+        RedirectCache c = new RedirectCache(store, shared, blocking, 10, Duration.ofMinutes(1), Duration.ofSeconds(1));
+        assertThat(c.get("s").join()).isEqualTo(t);
+        assertThat(store.finds.get()).isZero();
+    }
+}

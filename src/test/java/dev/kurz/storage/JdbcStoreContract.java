@@ -1,0 +1,192 @@
+package dev.kurz.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kurz.auth.ApiKey;
+import dev.kurz.auth.Scope;
+import dev.kurz.link.Link;
+import dev.kurz.link.LinkStore.LinkQuery;
+import dev.kurz.link.NewLink;
+import dev.kurz.link.SlugTakenException;
+import dev.kurz.storage.jdbc.Database;
+import dev.kurz.storage.jdbc.JdbcStore;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The same behaviour from both storage engines, against real databases. */
+abstract class JdbcStoreContract {
+    static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    Database db;
+    JdbcStore store;
+
+    abstract Database open();
+
+    @BeforeEach
+    void setUp() {
+        db = open();
+        store = new JdbcStore(db);
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    static NewLink link(String slug, String... tags) {
+        return new NewLink("https://example.com/" + slug, slug, "Title " + slug, List.of(tags), null, null, 302, true);
+    }
+
+    @Test
+    void insert_thenFind_roundTripsEveryField() {
+        Instant exp = T0.plus(1, ChronoUnit.DAYS);
+        Link in = store.insert(new NewLink("https://e.com/x?y=1", "AbC", "T", List.of("a", "b"), exp, 7L, 308, false), T0);
+        Link out = store.find("AbC").orElseThrow();
+        assertThat(out).isEqualTo(in);
+        assertThat(out.expiresAt()).isEqualTo(exp);
+        assertThat(out.maxClicks()).isEqualTo(7L);
+        assertThat(out.redirectType()).isEqualTo(308);
+        assertThat(out.forwardQuery()).isFalse();
+        assertThat(out.tags()).containsExactly("a", "b");
+        assertThat(out.createdAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void find_isCaseSensitive() {
+        store.insert(link("Case"), T0);
+        assertThat(store.find("case")).isEmpty();
+        assertThat(store.find("Case")).isPresent();
+        store.insert(link("case"), T0);
+        assertThat(store.find("case")).isPresent();
+    }
+
+    @Test
+    void insert_takenSlug_throwsAndKeepsTheFirst() {
+        store.insert(link("dup", "t1"), T0);
+        assertThatThrownBy(() -> store.insert(new NewLink("https://other.com", "dup", null, List.of("t2"), null, null, 302, true), T0))
+                .isInstanceOf(SlugTakenException.class);
+        assertThat(store.find("dup").orElseThrow().url()).isEqualTo("https://example.com/dup");
+        assertThat(store.list(new LinkQuery(10, null, "t2", null))).isEmpty();
+    }
+
+    @Test
+    void update_changesFieldsAndTags_keepsClicks() {
+        Link l = store.insert(link("u", "old"), T0);
+        store.consumeClick(l.id());
+        Link changed = new Link(l.id(), "u", "https://new.example", null, List.of("new"), null, 3L, 301, false, l.createdAt(),
+                T0.plusSeconds(5), 0);
+        Link out = store.update(changed).orElseThrow();
+        assertThat(out.url()).isEqualTo("https://new.example");
+        assertThat(out.clicks()).isEqualTo(1);
+        assertThat(out.updatedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.list(new LinkQuery(10, null, "old", null))).isEmpty();
+        assertThat(store.list(new LinkQuery(10, null, "new", null))).extracting(Link::slug).containsExactly("u");
+    }
+
+    @Test
+    void delete_removesLinkAndTags() {
+        store.insert(link("d", "t"), T0);
+        assertThat(store.delete("d")).isTrue();
+        assertThat(store.delete("d")).isFalse();
+        assertThat(store.find("d")).isEmpty();
+        assertThat(store.list(new LinkQuery(10, null, "t", null))).isEmpty();
+    }
+
+    @Test
+    void list_isNewestFirstWithKeysetPagesAndFilters() {
+        for (int i = 0; i < 25; i++) store.insert(link("s" + i, i % 2 == 0 ? "even" : "odd"), T0);
+        store.insert(new NewLink("https://docs.example/Guide", "g", "Getting Started", List.of(), null, null, 302, true), T0);
+        List<Link> page1 = store.list(new LinkQuery(10, null, null, null));
+        assertThat(page1).extracting(Link::slug).startsWith("g", "s24", "s23");
+        List<Link> page2 = store.list(new LinkQuery(10, page1.get(9).id(), null, null));
+        assertThat(page2.get(0).id()).isLessThan(page1.get(9).id());
+        Set<String> seen = new HashSet<>();
+        Long before = null;
+        while (true) {
+            List<Link> p = store.list(new LinkQuery(7, before, null, null));
+            if (p.isEmpty()) break;
+            p.forEach(l -> assertThat(seen.add(l.slug())).isTrue());
+            before = p.get(p.size() - 1).id();
+        }
+        assertThat(seen).hasSize(26);
+        assertThat(store.list(new LinkQuery(100, null, "even", null))).hasSize(13);
+        assertThat(store.list(new LinkQuery(100, null, null, "getting"))).extracting(Link::slug).containsExactly("g");
+        assertThat(store.list(new LinkQuery(100, null, null, "DOCS.example"))).extracting(Link::slug).containsExactly("g");
+        assertThat(store.list(new LinkQuery(100, null, null, "s2"))).hasSize(6); // s2 and s20..s24
+        assertThat(store.list(new LinkQuery(100, null, null, "100%"))).isEmpty();
+        assertThat(store.list(new LinkQuery(100, null, "odd", "s1"))).extracting(Link::slug).contains("s1", "s11").doesNotContain("s10");
+    }
+
+    @Test
+    void consumeClick_isExactUnderConcurrency() throws Exception {
+        Link l = store.insert(new NewLink("https://e.com", "lim", null, List.of(), null, 25L, 302, true), T0);
+        AtomicInteger ok = new AtomicInteger();
+        try (ExecutorService ex = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 100; i++) fs.add(ex.submit(() -> {
+                if (store.consumeClick(l.id())) ok.incrementAndGet();
+            }));
+            for (Future<?> f : fs) f.get();
+        }
+        assertThat(ok.get()).isEqualTo(25);
+        assertThat(store.find("lim").orElseThrow().clicks()).isEqualTo(25);
+    }
+
+    @Test
+    void leaseCounterBlock_neverOverlapsUnderConcurrency() throws Exception {
+        Set<Long> starts = ConcurrentHashMap.newKeySet();
+        try (ExecutorService ex = Executors.newFixedThreadPool(8)) {
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int i = 0; i < 200; i++) tasks.add(() -> {
+                starts.add(store.leaseCounterBlock(1000));
+                return null;
+            });
+            for (Future<Void> f : ex.invokeAll(tasks)) f.get();
+        }
+        assertThat(starts).hasSize(200);
+        assertThat(starts.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(199_000L);
+    }
+
+    @Test
+    void addClicks_isAdditive() {
+        Link a = store.insert(link("a"), T0);
+        Link b = store.insert(link("b"), T0);
+        store.addClicks(Map.of(a.id(), 3L, b.id(), 1L));
+        store.addClicks(Map.of(a.id(), 2L));
+        assertThat(store.find("a").orElseThrow().clicks()).isEqualTo(5);
+        assertThat(store.find("b").orElseThrow().clicks()).isEqualTo(1);
+    }
+
+    @Test
+    void installationSecret_keepsTheFirstValue() {
+        assertThat(store.installationSecret("k", 42)).isEqualTo(42);
+        assertThat(store.installationSecret("k", 43)).isEqualTo(42);
+    }
+
+    @Test
+    void apiKeys_insertIsIdempotent_findActive_revoke() {
+        ApiKey k = store.insert("ci", "kurz_abcdefg", "hash1", EnumSet.of(Scope.LINKS_READ), T0);
+        assertThat(store.insert("again", "kurz_abcdefg", "hash1", EnumSet.of(Scope.ADMIN), T0)).isEqualTo(k);
+        assertThat(store.findActiveByHash("hash1")).contains(k);
+        assertThat(store.countActive()).isEqualTo(1);
+        assertThat(store.revoke("kurz_abcdefg", T0)).isTrue();
+        assertThat(store.revoke(Long.toString(k.id()), T0)).isFalse();
+        assertThat(store.findActiveByHash("hash1")).isEmpty();
+        assertThat(store.listKeys()).singleElement().satisfies(x -> assertThat(x.active()).isFalse());
+    }
+}
