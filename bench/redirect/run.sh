@@ -32,10 +32,13 @@
 #   machine notes (nproc, CPU model, kernel, java, nginx, wrk versions), Kurz
 #   launch-to-ready time, idle RSS, heap per cached link, one table row per run
 #   (req/s, p50/p90/p99/p99.9/max latency in ms, bytes per response, HTTP
-#   errors (status >= 400), socket errors, server process CPU %, busy % of the
-#   server and client cores), then a summary: median req/s and median p99 per
-#   server, the ratio median(Kurz req/s) / median(nginx req/s), and whether the
-#   goal (ratio >= 1.0 and Kurz p99 <= 2 ms at 64 connections) was met.
+#   errors (status >= 400), socket errors, CPU % of the server under test and
+#   of the idle one, busy % of the server and client cores, hypervisor steal,
+#   time and CPU the server needed to go idle after the run), then a summary:
+#   median req/s and median p99 per server, the ratio
+#   median(Kurz req/s) / median(nginx req/s), whether the goal (ratio >= 1.0
+#   and Kurz p99 <= 2 ms at 64 connections) was met, and notes when the run
+#   looks client-bound or the machine was noisy.
 #
 # Options (environment variables):
 #   ROUNDS=3            alternations (each = one Kurz run + one nginx run)
@@ -49,6 +52,8 @@
 #   ONLY=both           both | nginx | kurz
 #   SEED=42             seed for slugs and for wrk's random choice
 #   IDLE_WAIT=5         seconds idle before reading RSS
+#   SETTLE_MAX_S=30     after each run, wait at most this long for the server to
+#   SETTLE_PCT=5        go idle (< SETTLE_PCT % of a core over 0.5 s)
 #   KURZ_SKIP_BUILD=1   do not run `./kurz build` (use the jar already built)
 #
 # Exit code: 0 when the benchmark ran (whether or not the goal was met),
@@ -71,6 +76,8 @@ PORT_NGINX=${PORT_NGINX:-18081}
 ONLY=${ONLY:-both}
 SEED=${SEED:-42}
 IDLE_WAIT=${IDLE_WAIT:-5}
+SETTLE_MAX_S=${SETTLE_MAX_S:-30}
+SETTLE_PCT=${SETTLE_PCT:-5}
 KURZ_SKIP_BUILD=${KURZ_SKIP_BUILD:-0}
 
 GOAL_RATIO=1.0
@@ -84,7 +91,7 @@ die() { echo "ERROR: $*" >&2; exit 1; }
 DURATION=${DURATION%s}
 WARMUP=${WARMUP%s}
 for v in ROUNDS DURATION WARMUP CONNECTIONS LINKS SERVER_CORE CLIENT_CORE \
-         PORT_KURZ PORT_NGINX SEED IDLE_WAIT; do
+         PORT_KURZ PORT_NGINX SEED IDLE_WAIT SETTLE_MAX_S SETTLE_PCT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 (( ROUNDS >= 1 )) || die "ROUNDS must be >= 1"
@@ -287,9 +294,30 @@ RUNS_FILE="$TMP/runs.tsv"
 : >"$RUNS_FILE"
 
 # measure ROUND NAME PORT PIDS... -> one table row, appended to RUNS_FILE
+# settle PIDS... -> prints "<seconds> <cpu seconds>": waits until the processes
+# use less than SETTLE_PCT % of a core over a 0.5 s window (at most SETTLE_MAX_S),
+# so work a server defers past the end of a run (GC, JIT, async writes...) is
+# shown, and does not land in the next run of the other server.
+settle() {
+  local hz start a b t0 i quiet=0
+  hz=$(getconf CLK_TCK)
+  start=$(proc_ticks "$@"); a=$start; t0=$(now_ns)
+  for ((i = 0; i < SETTLE_MAX_S * 2; i++)); do
+    sleep 0.5
+    b=$(proc_ticks "$@")
+    if (( (b - a) * 200 <= hz * SETTLE_PCT )); then quiet=1; break; fi
+    a=$b
+  done
+  awk -v t0="$t0" -v t1="$(now_ns)" -v q="$quiet" -v used="$((a - start))" -v hz="$hz" \
+    'BEGIN { s = (t1 - t0) / 1e9 - (q ? 0.5 : 0); if (s < 0) s = 0; printf "%.1f %.2f\n", s, used / hz }'
+}
+
+# measure ROUND NAME PORT -> one table row, appended to RUNS_FILE
 measure() {
-  local round=$1 name=$2 port=$3; shift 3
-  local pids=("$@")
+  local round=$1 name=$2 port=$3
+  local pids=() others=()
+  if [[ $name == kurz ]]; then pids=("$KURZ_PID"); others=("${NGINX_PIDS[@]}")
+  else pids=("${NGINX_PIDS[@]}"); [[ -n $KURZ_PID ]] && others=("$KURZ_PID"); fi
   local url="http://127.0.0.1:$port"
   if (( WARMUP > 0 )); then
     timeout $((WARMUP + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
@@ -297,41 +325,46 @@ measure() {
       >"$TMP/warmup.out" 2>&1 || true
     raw "warm-up round $round $name" <"$TMP/warmup.out"
   fi
-  local p0 s0 c0 t0 p1 s1 c1 t1 out
-  p0=$(proc_ticks "${pids[@]}"); s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
+  local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out
+  p0=$(proc_ticks "${pids[@]}"); o0=$(proc_ticks "${others[@]}")
+  s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
   out=$(timeout $((DURATION + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + round))" 2>&1) || true
-  p1=$(proc_ticks "${pids[@]}"); s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
+  p1=$(proc_ticks "${pids[@]}"); o1=$(proc_ticks "${others[@]}")
+  s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
   raw "measured round $round $name" <<<"$out"
   local line
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
   [[ -n $line ]] || die "wrk run on $name printed no RESULT line; see $RAW_FILE"
+  local after; after=$(settle "${pids[@]}")
   local hz; hz=$(getconf CLK_TCK)
-  # shellcheck disable=SC2086
-  awk -v round="$round" -v name="$name" -v line="$line" \
-      -v p0="$p0" -v p1="$p1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+  awk -v round="$round" -v name="$name" -v line="$line" -v after="$after" \
+      -v p0="$p0" -v p1="$p1" -v o0="$o0" -v o1="$o1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
       -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" 'BEGIN {
     n = split(line, kv, " ")
     for (i = 2; i <= n; i++) { split(kv[i], a, "="); r[a[1]] = a[2] }
     wall = (t1 - t0) / 1e9
     proc = (p1 - p0) / hz / wall * 100
+    other = (o1 - o0) / hz / wall * 100
     split(s0, sa, " "); split(s1, sb, " "); split(c0, ca, " "); split(c1, cb, " ")
     score = (sb[2] - sa[2]) > 0 ? (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100 : 0
     ccore = (cb[2] - ca[2]) > 0 ? (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100 : 0
     tot = (sb[2] - sa[2]) + (cb[2] - ca[2])
     steal = tot > 0 ? ((sb[3] - sa[3]) + (cb[3] - ca[3])) / tot * 100 : 0
-    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.1f\n",
+    split(after, af, " ")
+    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.2f\n",
       round, name, r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"],
-      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, score, ccore, steal
+      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, other, score, ccore, steal, af[1], af[2]
   }' >>"$RUNS_FILE"
-  tail -n1 "$RUNS_FILE" | awk -F'\t' '{
-    printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s %6s\n",
-      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
+  tail -n1 "$RUNS_FILE" | awk -F'\t' -v fmt="$ROW_FMT" '{
+    printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 }'
 }
 
+ROW_FMT='%5s  %-5s %8s %6s %6s %6s %7s %7s %6s %6s %6s %5s %5s %5s %5s %6s %7s %7s\n'
 table_header() {
-  printf "%5s  %-5s %9s %7s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s %6s\n" \
-    round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" "proc%" "srvC%" "cliC%" "steal%"
+  # shellcheck disable=SC2059
+  printf "$ROW_FMT" round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" \
+    "proc%" "othr%" "srvC%" "cliC%" "steal%" "settleS" "aftCPUs"
 }
 
 # ---------------------------------------------------------------- JVM helpers
@@ -373,6 +406,7 @@ histo_diff() {
 
 # ---------------------------------------------------------------- Kurz
 KURZ_PID=""
+READY_MS=n/a; RSS_READY=0; RSS_IDLE=0; PER_CACHED=n/a; PER_TOTAL=n/a
 if (( RUN_KURZ )); then
   echo
   echo "=== Kurz"
@@ -481,6 +515,8 @@ if (( RUN_KURZ )); then
       printf "    heap per cached link:   %8.0f B   ((walked - loaded) / %d)\n", (w - l) / n, n
       printf "    heap per link, total:   %8.0f B   ((walked - start) / %d: store + cache + indexes)\n", (w - s) / n, n
     }'
+    PER_CACHED=$(awk -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$LINKS" 'BEGIN { printf "%.0f", (w - l) / n }')
+    PER_TOTAL=$(awk -v s="$LIVE_START" -v w="$LIVE_WALKED" -v n="$LINKS" 'BEGIN { printf "%.0f", (w - s) / n }')
     echo "    largest growth, load -> walk (class histogram):"
     histo_diff "$TMP/histo-loaded.txt" "$TMP/histo-walked.txt"
     echo "    largest growth, start -> walk:"
@@ -543,6 +579,7 @@ EOF
 }
 EOF
   } >"$ND/nginx.conf"
+  { head -n 32 "$ND/nginx.conf"; echo "        ... ($LINKS entries)"; tail -n 11 "$ND/nginx.conf"; } | raw "nginx.conf"
   nginx -t -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log" >"$TMP/nginx-t.log" 2>&1 \
     || { cat "$TMP/nginx-t.log"; die "nginx config test failed"; }
   (exec setsid taskset -c "$SERVER_CORE" nginx -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log") \
@@ -565,11 +602,17 @@ echo
 echo "=== runs: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, uniform random slugs, warm-up ${WARMUP}s each"
 echo "    (httpEr = responses with status >= 400, sockEr = connect/read/write/timeout errors,"
 echo "     proc% = server process CPU over the run, srvC%/cliC% = busy % of the server/client core,"
-echo "     steal% = hypervisor steal over both cores)"
+echo "     othr% = CPU of the other (idle) server during the run, steal% = hypervisor steal over both cores,"
+echo "     settleS/aftCPUs = seconds until the server went idle after the run and CPU seconds it used meanwhile)"
+ALL_PIDS=()
+if (( RUN_KURZ )); then ALL_PIDS+=("$KURZ_PID"); fi
+if (( RUN_NGINX )); then ALL_PIDS+=("${NGINX_PIDS[@]}"); fi
+read -r st_s st_cpu <<<"$(settle "${ALL_PIDS[@]}")"
+echo "    (servers idle before the first run after ${st_s}s, ${st_cpu} CPU s)"
 table_header
 for ((r = 1; r <= ROUNDS; r++)); do
-  if (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ" "$KURZ_PID"; fi
-  if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX" "${NGINX_PIDS[@]}"; fi
+  if (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ"; fi
+  if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX"; fi
 done
 
 # ---------------------------------------------------------------- idle memory
@@ -577,7 +620,8 @@ echo
 echo "=== idle memory (after ${IDLE_WAIT}s idle)"
 sleep "$IDLE_WAIT"
 if (( RUN_KURZ )); then
-  echo "  kurz  RSS: $(fmt_mib "$(rss_kib "$KURZ_PID")")  (VmRSS of pid $KURZ_PID)"
+  RSS_IDLE=$(rss_kib "$KURZ_PID")
+  echo "  kurz  RSS: $(fmt_mib "$RSS_IDLE")  (VmRSS of pid $KURZ_PID; $(fmt_mib "$RSS_READY") at ready, before any load)"
 fi
 if (( RUN_NGINX )); then
   echo "  nginx RSS: $(fmt_mib "$(rss_kib "${NGINX_PIDS[@]}")")  (VmRSS master + worker; shared pages counted twice)"
@@ -595,8 +639,18 @@ if (( RUN_KURZ )); then printf "  %-6s %12.0f %10.3f\n" kurz "$K_RPS" "$K_P99"; 
 if (( RUN_NGINX )); then printf "  %-6s %12.0f %10.3f\n" nginx "$N_RPS" "$N_P99"; else printf "  %-6s %12s %10s\n" nginx "n/a" "n/a"; fi
 ERRS=$(awk -F'\t' '{ e += $10 + $11 } END { print e + 0 }' "$RUNS_FILE")
 (( ERRS == 0 )) || echo "  WARNING: $ERRS HTTP/socket errors during measured runs (see table)"
-CLIENT_BOUND=$(awk -F'\t' '$14 >= 95 { n++ } END { print n + 0 }' "$RUNS_FILE")
+CLIENT_BOUND=$(awk -F'\t' '$15 >= 95 { n++ } END { print n + 0 }' "$RUNS_FILE")
 (( CLIENT_BOUND == 0 )) || echo "  NOTE: in $CLIENT_BOUND run(s) the client core was >= 95% busy: wrk may be the bottleneck there"
+NOISY=$(awk -F'\t' '$14 - $12 - $13 > 10 { n++ } END { print n + 0 }' "$RUNS_FILE")
+(( NOISY == 0 )) || echo "  NOTE: in $NOISY run(s) other processes took > 10% of the server core (srvC% - proc% - othr%): noisy machine"
+OTHER_BUSY=$(awk -F'\t' '$13 > 5 { n++ } END { print n + 0 }' "$RUNS_FILE")
+(( OTHER_BUSY == 0 )) || echo "  NOTE: in $OTHER_BUSY run(s) the idle server used > 5% CPU on the shared server core (othr%)"
+if (( RUN_KURZ )); then
+  echo "  kurz  after each run: median $(col kurz 17) s to idle, $(col kurz 18) CPU s of deferred work"
+fi
+if (( RUN_NGINX )); then
+  echo "  nginx after each run: median $(col nginx 17) s to idle, $(col nginx 18) CPU s of deferred work"
+fi
 if (( RUN_KURZ && RUN_NGINX )); then
   echo "  per-round ratio kurz/nginx: $(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) printf "r%d=%.3f ", r, v[r, "kurz"] / v[r, "nginx"] }' "$RUNS_FILE")"
   RATIO=$(awk -v k="$K_RPS" -v n="$N_RPS" 'BEGIN { printf "%.3f", k / n }')
@@ -610,14 +664,18 @@ if (( RUN_KURZ && RUN_NGINX )); then
   if (( ${#reasons[@]} == 0 )); then
     echo "  GOAL MET: kurz >= ${GOAL_RATIO}x nginx req/s and kurz p99 <= ${GOAL_P99_MS} ms at $CONNECTIONS connections"
   else
-    echo "  GOAL NOT MET: $(IFS=';'; echo "${reasons[*]}")"
+    msg=""
+    for x in "${reasons[@]}"; do msg+="${msg:+; }$x"; done
+    echo "  GOAL NOT MET: $msg"
   fi
 else
   echo "  RATIO kurz/nginx: n/a (ONLY=$ONLY)"
   echo "  GOAL: not evaluated (needs both servers)"
 fi
 if (( RUN_KURZ )); then
-  echo "  kurz launch -> ready: ${READY_MS} ms"
+  echo "  kurz launch -> /health/ready: ${READY_MS} ms"
+  echo "  kurz idle RSS after the runs: $(fmt_mib "$RSS_IDLE")"
+  echo "  kurz heap per cached link: ${PER_CACHED} B (per link incl. store: ${PER_TOTAL} B)"
 fi
 (( CONNECTIONS == 64 )) || echo "  NOTE: the goal is defined at 64 connections; this run used $CONNECTIONS"
 echo

@@ -37,6 +37,8 @@ final class ApiRoutes {
     private static final String PRINCIPAL = "kurz.principal";
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
+    private static final java.util.regex.Pattern ENDPOINTS =
+            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+)?|/health/(live|ready)|/api/openapi\\.yaml");
 
     private final LinkService links;
     private final ApiKeys keys;
@@ -86,8 +88,13 @@ final class ApiRoutes {
 
         r.route().failureHandler(this::failure);
         r.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiProblems.notFound(ctx.request().path()), ctx.request().path()));
-        r.errorHandler(405, ctx -> Problems.send(ctx.response(),
-                ApiProblems.methodNotAllowed(ctx.request().method().name(), ctx.request().path()), ctx.request().path()));
+        r.errorHandler(405, ctx -> {
+            String path = ctx.request().path();
+            // The filters on /api/v1/* match any path below it: only real endpoints answer 405.
+            Problems.send(ctx.response(), ENDPOINTS.matcher(path).matches()
+                    ? ApiProblems.methodNotAllowed(ctx.request().method().name(), path)
+                    : ApiProblems.notFound(path), path);
+        });
         return r;
     }
 
@@ -240,9 +247,10 @@ final class ApiRoutes {
     // ---- helpers ----
 
     private static JsonObject body(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) throw ApiProblems.malformedJson("the body is empty");
+        Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        if (raw == null || raw.length() == 0) throw ApiProblems.malformedJson("the body is empty");
         try {
-            Object v = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+            Object v = io.vertx.core.json.Json.decodeValue(raw);
             if (v instanceof JsonObject o) return o;
             throw ApiProblems.malformedJson("expected a JSON object");
         } catch (DecodeException e) {

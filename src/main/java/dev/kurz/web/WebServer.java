@@ -30,7 +30,6 @@ public final class WebServer {
     private final Vertx vertx;
     private final Handler<HttpServerRequest> dispatcher;
     private String deploymentId;
-    private String firstDeployment;
     private int port;
 
     public WebServer(Vertx vertx, LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
@@ -57,15 +56,11 @@ public final class WebServer {
         return LinkRules.isReserved(slug) ? null : slug;
     }
 
-    /** Binds {@code host:port} (0 picks a free port) on {@code instances} event loops. */
+    /** Binds {@code host:port} (0 picks a free port, shared by all instances) on {@code instances} event loops. */
     public Future<Integer> start(String host, int requestedPort, int instances) {
-        return deploy(host, requestedPort, 1).compose(first -> {
-            firstDeployment = first;
-            if (instances <= 1) return Future.succeededFuture(port);
-            return deploy(host, port, instances - 1).map(id -> {
-                deploymentId = id;
-                return port;
-            });
+        return deploy(host, requestedPort, instances).map(id -> {
+            deploymentId = id;
+            return port;
         });
     }
 
@@ -99,7 +94,6 @@ public final class WebServer {
 
     /** Stops accepting connections and lets requests in flight finish. */
     public Future<Void> stop() {
-        Future<Void> rest = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-        return rest.compose(v -> firstDeployment == null ? Future.succeededFuture() : vertx.undeploy(firstDeployment));
+        return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     }
 }

@@ -1,0 +1,64 @@
+package dev.kurz.testing;
+
+import dev.kurz.app.Kurz;
+import dev.kurz.config.Env;
+import dev.kurz.config.KurzConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real Kurz node in this JVM on a free port, for end-to-end tests over HTTP. */
+public final class Node implements AutoCloseable {
+    public static final String ADMIN_KEY = "kurz_test_admin_key_0123456789";
+    public static final String BASE_URL = "http://kurz.test";
+
+    public final Kurz kurz;
+    public final Api api;
+    public final Path dataDir;
+
+    private Node(Kurz kurz, Path dataDir) {
+        this.kurz = kurz;
+        this.dataDir = dataDir;
+        this.api = new Api("http://127.0.0.1:" + kurz.port(), ADMIN_KEY);
+    }
+
+    /** An embedded (SQLite) node with its own data folder. */
+    public static Node sqlite(InstantSource clock) {
+        try {
+            return sqlite(Files.createTempDirectory("kurz-e2e"), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Node sqlite(Path dataDir, InstantSource clock) {
+        return start(Map.of("KURZ_DATA_DIR", dataDir.toString()), clock, dataDir);
+    }
+
+    /** A node of a cluster: PostgreSQL at {@code databaseUrl}, Redis at {@code redisUrl} (null: none). */
+    public static Node clustered(String databaseUrl, String redisUrl, InstantSource clock) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KURZ_DATABASE_URL", databaseUrl);
+        if (redisUrl != null) env.put("KURZ_REDIS_URL", redisUrl);
+        return start(env, clock, null);
+    }
+
+    private static Node start(Map<String, String> extra, InstantSource clock, Path dataDir) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("KURZ_PORT", "0");
+        env.put("KURZ_HOST", "127.0.0.1");
+        env.put("KURZ_BASE_URL", BASE_URL);
+        env.put("KURZ_API_KEY", ADMIN_KEY);
+        env.put("KURZ_SHUTDOWN_GRACE", "5s");
+        return new Node(Kurz.start(KurzConfig.from(new Env(env)), clock), dataDir);
+    }
+
+    @Override
+    public void close() {
+        kurz.close();
+    }
+}
