@@ -65,9 +65,11 @@ final class ApiRoutes {
         r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApi));
 
-        r.route("/api/v1/*").handler(this::authenticate);
+        // The body is read first (bounded): authentication may complete later, off the event loop,
+        // and a request body must have a reader from the start.
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        r.route("/api/v1/*").handler(this::authenticate);
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
 
