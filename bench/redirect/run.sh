@@ -400,7 +400,7 @@ histo_diff() {
     $1 ~ /^[0-9]+:$/ { k = $4; b[f, k] = $3; keys[k] = 1 }
     END {
       for (k in keys) { d = b[2, k] - b[1, k]; if (d > 0) printf "%d\t%s\n", d, k }
-    }' "$1" "$2" | sort -rn | head -n 8 |
+    }' "$1" "$2" | sort -rn | awk 'NR <= 8' |
     awk -F'\t' -v n="$LINKS" '{ printf "      %+10d B  (%6.1f B/link)  %s\n", $1, $1 / n, $2 }'
 }
 

@@ -1,22 +1,26 @@
 package dev.kurz.analytics;
 
 import java.util.Collection;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
+import org.jctools.queues.MpscArrayQueue;
 
 /**
  * The only thing the redirect touches for analytics: a bounded queue whose {@link #offer} never
  * blocks. When full, the click is dropped and the drop counted, so a slow database can cost
  * clicks but never redirect latency.
+ *
+ * <p>Lock-free (JCTools' multi-producer single-consumer array queue): with a lock, the batcher
+ * being descheduled while holding it stalled every event loop for a scheduler quantum, which
+ * tripled the redirect p99 on one core.
  */
 public final class ClickBuffer {
-    private final ArrayBlockingQueue<Click> queue;
+    private final MpscArrayQueue<Click> queue;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder accepted = new LongAdder();
     private volatile boolean closed;
 
     public ClickBuffer(int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new MpscArrayQueue<>(capacity);
     }
 
     /** False when the click was dropped (buffer full or closed for shutdown). */
@@ -29,8 +33,13 @@ public final class ClickBuffer {
         return false;
     }
 
+    int capacity() {
+        return queue.capacity();
+    }
+
+    /** Single consumer only: the batcher. */
     int drainTo(Collection<Click> sink, int max) {
-        return queue.drainTo(sink, max);
+        return queue.drain(sink::add, max);
     }
 
     int size() {

@@ -66,17 +66,18 @@ public final class Kurz implements AutoCloseable {
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
         KurzConfig.Cache c = config.cache();
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
+        // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
         LinkListener listener = redis == null ? cache::invalidate : slug -> {
-            cache.invalidate(slug);
             redis.changed(slug);
+            cache.invalidate(slug);
         };
         LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener);
         if (redis != null) {
             redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
         }
 
-        ClickBuffer clicks = new ClickBuffer(65_536);
-        this.batcher = new ClickBatcher(clicks, store::addClicks, Duration.ofMillis(100), 5_000).start();
+        ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
+        this.batcher = new ClickBatcher(clicks, store::addClicks, config.clicks().flushInterval()).start();
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         if (redis != null) health.probe("redis", redis::ping);
@@ -99,6 +100,11 @@ public final class Kurz implements AutoCloseable {
     /** The admin key made on a first start with no keys, to show once. */
     public Optional<ApiKeys.Issued> firstKey() {
         return firstKey;
+    }
+
+    /** "epoll" when the native Linux transport is in use, else "nio". */
+    public String transport() {
+        return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
     }
 
     public long cachedLinks() {

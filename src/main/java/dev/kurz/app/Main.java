@@ -87,10 +87,11 @@ public final class Main {
                 Manage keys with: ./kurz keys create | list | revoke
 
                 """, k.key(), k.key(), config.server().base()));
-        log.info("Kurz listening on {}:{} ({}), storage: {}, redis: {}, started in {} ms",
+        log.info("Kurz listening on {}:{} ({}), storage: {}, redis: {}, transport: {}, started in {} ms",
                 config.server().host(), kurz.port(), config.server().base(),
                 config.storage().postgres() ? "PostgreSQL" : "SQLite " + config.server().dataDir().resolve("kurz.db"),
                 config.redis().enabled() ? KurzConfig.redact(config.redis().url()) : "off",
+                kurz.transport(),
                 (System.nanoTime() - t0) / 1_000_000);
         try {
             stopped.await();

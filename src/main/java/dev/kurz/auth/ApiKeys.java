@@ -40,9 +40,9 @@ public final class ApiKeys {
         this.byHash = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterWrite(CACHE_TTL)
-                .executor(blocking)
-                .buildAsync(hash -> store.findActiveByHash(hash)
-                        .map(k -> new Principal(k.id(), k.name(), k.scopes())));
+                .executor(Runnable::run)
+                .buildAsync((hash, ignored) -> CompletableFuture.supplyAsync(() -> store.findActiveByHash(hash)
+                        .map(k -> new Principal(k.id(), k.name(), k.scopes())), blocking));
     }
 
     public Issued create(String name, Set<Scope> scopes) {

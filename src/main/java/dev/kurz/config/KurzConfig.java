@@ -10,7 +10,7 @@ import java.time.Duration;
  * Every setting, read from the environment once at start and validated; a bad value stops the
  * start with one line that names the variable, the value and what was expected.
  */
-public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth) {
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks) {
 
     /** Where Kurz listens and how its short URLs look. */
     public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
@@ -38,6 +38,12 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /** The redirect cache: how many links, how long a hit and a miss stay. */
     public record Cache(int maxLinks, Duration ttl, Duration negativeTtl, Duration sharedTtl) {}
 
+    /**
+     * Click capture: the in-memory buffer between redirects and the database, and how often it is
+     * written. Longer intervals mean fewer, larger transactions (one row update per link per flush).
+     */
+    public record Clicks(int bufferSize, Duration flushInterval) {}
+
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
@@ -58,7 +64,12 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         if (key != null && key.length() < 16) {
             throw ConfigException.bad("KURZ_API_KEY", "(" + key.length() + " characters)", "at least 16 characters");
         }
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key));
+        Clicks clicks = new Clicks(env.integer("KURZ_CLICK_BUFFER", 262_144, 1024, 16_777_216),
+                env.duration("KURZ_CLICK_FLUSH_INTERVAL", Duration.ofSeconds(1)));
+        if (clicks.flushInterval().isZero()) {
+            throw ConfigException.bad("KURZ_CLICK_FLUSH_INTERVAL", "0", "a duration of at least 1ms");
+        }
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks);
     }
 
     static URI baseUrl(String raw) {

@@ -111,9 +111,17 @@ public final class LinkRules {
         return null;
     }
 
+    /** Case-insensitive; allocation-free because the redirect path asks it for every request. */
     public static boolean isReserved(String slug) {
-        return RESERVED_SLUGS.contains(slug.toLowerCase(Locale.ROOT));
+        int n = slug.length();
+        if (n < 3 || n > 11) return false;
+        for (String r : RESERVED_ORDERED) {
+            if (r.length() == n && r.regionMatches(true, 0, slug, 0, n)) return true;
+        }
+        return false;
     }
+
+    private static final String[] RESERVED_ORDERED = RESERVED_SLUGS.toArray(String[]::new);
 
     /** Checks and normalizes a destination URL; adds an error and returns null when it is not acceptable. */
     String url(String raw, List<FieldError> errors) {

@@ -39,7 +39,10 @@ public final class RedirectCache {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxLinks)
                 .ticker(ticker)
-                .executor(blocking)
+                // Maintenance (expiry, eviction, buffer drains) runs inline on the calling thread, in
+                // small amortized batches: handing it to another executor costs a thread wake-up
+                // per batch, measured at ~18 % of a core under load (docs/BENCHMARKS.md).
+                .executor(Runnable::run)
                 .expireAfter(new Expiry<String, Target>() {
                     @Override
                     public long expireAfterCreate(String slug, Target t, long now) {
@@ -61,7 +64,8 @@ public final class RedirectCache {
 
     /** The target for a slug: already complete on a hit. */
     public CompletableFuture<Target> get(String slug) {
-        return cache.get(slug, (key, executor) -> load(key));
+        CompletableFuture<Target> hit = cache.getIfPresent(slug); // fast path: no lambda, no compute
+        return hit != null ? hit : cache.get(slug, (key, executor) -> load(key));
     }
 
     private CompletableFuture<Target> load(String slug) {

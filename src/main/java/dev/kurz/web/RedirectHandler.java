@@ -14,8 +14,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,8 @@ final class RedirectHandler {
     private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
     private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
+
+    private static final Supplier<String> NO_PEER = () -> null;
 
     private final RedirectCache cache;
     private final Redirector redirector;
@@ -100,7 +104,8 @@ final class RedirectHandler {
 
     private void record(HttpServerRequest req, Target t, long now, boolean counted) {
         MultiMap h = req.headers();
-        clicks.offer(new Click(t.linkId(), t.slug(), now, req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),
+        SocketAddress peer = req.remoteAddress();
+        clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : peer::hostAddress,
                 h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
                 req.method() == HttpMethod.HEAD, counted));
     }

@@ -74,6 +74,9 @@ public final class WebServer {
                         .setHost(host)
                         .setPort(p)
                         .setTcpNoDelay(true)
+                        // Every request and response is touched on its event loop only (blocking work
+                        // hops back through the context), so Vert.x may skip its cross-thread guards.
+                        .setStrictThreadMode(true)
                         .setCompressionSupported(false)
                         .setIdleTimeout(60)
                         .setIdleTimeoutUnit(TimeUnit.SECONDS));

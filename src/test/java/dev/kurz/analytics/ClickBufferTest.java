@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class ClickBufferTest {
     private static Click click(long link) {
-        return new Click(link, "s", 0, null, null, null, null, false, false);
+        return new Click(link, "s", 0, () -> null, null, null, null, false, false);
     }
 
     @Test
@@ -27,7 +27,7 @@ class ClickBufferTest {
         ClickBuffer b = new ClickBuffer(100_000);
         Map<Long, Long> written = new ConcurrentHashMap<>();
         ClickBatcher batcher = new ClickBatcher(b, m -> m.forEach((k, v) -> written.merge(k, v, Long::sum)),
-                Duration.ofMillis(100), 1000).start();
+                Duration.ofMillis(100)).start();
         for (int i = 0; i < 10_000; i++) b.offer(click(i % 3));
         batcher.close(Duration.ofSeconds(5));
         assertThat(written.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(10_000);
@@ -39,9 +39,9 @@ class ClickBufferTest {
         ClickBuffer b = new ClickBuffer(10);
         Map<Long, Long> written = new ConcurrentHashMap<>();
         ClickBatcher batcher = new ClickBatcher(b, m -> m.forEach((k, v) -> written.merge(k, v, Long::sum)),
-                Duration.ofMillis(10), 1000).start();
-        b.offer(new Click(1, "s", 0, null, null, null, null, false, true));
-        b.offer(new Click(1, "s", 0, null, null, null, null, true, false));
+                Duration.ofMillis(10)).start();
+        b.offer(new Click(1, "s", 0, () -> null, null, null, null, false, true));
+        b.offer(new Click(1, "s", 0, () -> null, null, null, null, true, false));
         b.offer(click(1));
         batcher.close(Duration.ofSeconds(5));
         assertThat(written).containsExactly(Map.entry(1L, 1L));
@@ -55,7 +55,7 @@ class ClickBufferTest {
         ClickBatcher batcher = new ClickBatcher(b, m -> {
             if (calls[0]++ == 0) throw new IllegalStateException("database down");
             m.forEach((k, v) -> written.merge(k, v, Long::sum));
-        }, Duration.ofMillis(10), 1000).start();
+        }, Duration.ofMillis(10)).start();
         b.offer(click(7));
         b.offer(click(7));
         batcher.close(Duration.ofSeconds(5));

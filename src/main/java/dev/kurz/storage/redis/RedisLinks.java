@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Redis for a cluster of nodes: the shared second-level link cache, and invalidation messages so
  * an edit on one node reaches every node's in-process cache at once.
  *
- * <p>On a change, the node deletes the shared entry and publishes the slug; it does both again
+ * <p>On a change, the node deletes the shared entry and publishes the slug (every node, itself
+ * included, drops it from its local cache on the message); it does both again
  * {@link #SECOND_DELETE} later, because another node may have read the old row from the database
  * just before the commit and written it back to Redis after the first delete. Subscribers drop
  * the slug from their local cache. After the subscription connection drops, messages may have
@@ -57,7 +58,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         this.ttlMillis = ttl.toMillis();
     }
 
-    /** Starts listening for other nodes' changes; {@code onChange} drops one slug, {@code onResync} everything. */
+    /** Starts listening for changes; {@code onChange} drops one slug, {@code onResync} everything. */
     public Future<Void> subscribe(Consumer<String> onChange, Runnable onResync) {
         this.onRemoteChange = onChange;
         this.onResync = onResync;
@@ -90,7 +91,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         if (r.size() < 3 || !"message".equals(r.get(0).toString())) return;
         String payload = r.get(2).toString();
         int space = payload.indexOf(' ');
-        if (space < 0 || payload.substring(0, space).equals(nodeId)) return;
+        if (space < 0) return;
         onRemoteChange.accept(payload.substring(space + 1));
     }
 
@@ -111,16 +112,26 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
                 .onFailure(e -> log.debug("redis set failed: {}", e.getMessage()));
     }
 
+    /**
+     * Called on a blocking thread after a change is committed: removes the shared entry before
+     * returning (so this node's next load cannot find the old one there), then tells every node,
+     * this one included; half a second later, once more.
+     */
     @Override
     public void changed(String slug) {
-        evictAndPublish(slug);
+        try {
+            evictAndPublish(slug).toCompletionStage().toCompletableFuture().get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("redis invalidation of {} failed: {}", slug, e.toString());
+        }
         vertx.setTimer(SECOND_DELETE.toMillis(), id -> evictAndPublish(slug));
     }
 
-    private void evictAndPublish(String slug) {
-        api.del(List.of(KEY_PREFIX + slug))
+    private Future<Void> evictAndPublish(String slug) {
+        return api.del(List.of(KEY_PREFIX + slug))
                 .compose(v -> api.publish(CHANNEL, nodeId + " " + slug))
-                .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()));
+                .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()))
+                .mapEmpty();
     }
 
     public CompletableFuture<Void> ping() {
