@@ -96,7 +96,12 @@ final class UserAgents {
     private final Cache<String, Agent> cache;
 
     UserAgents(int cacheSize) {
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(cacheSize)
+                // Maintenance inline on the caller (the batcher), as in RedirectCache: no thread
+                // wake-up per batch on a machine whose cores the event loops need.
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
