@@ -3,10 +3,11 @@ package dev.kurz.analytics;
 import java.util.function.Supplier;
 
 /**
- * One redirect as the hot path saw it. {@code counted} is true when the link's click counter was
- * already moved on the hot path (links with a click limit count exactly, in the database).
- * {@code peer} yields the socket's peer address as text; it is read off the hot path, because
- * formatting an address costs more than the rest of the record.
+ * One redirect as the hot path saw it, before any enrichment. {@code counted} is true when the
+ * link's click counter was already moved on the hot path (links with a click limit count exactly,
+ * in the database). {@code peer} yields the socket's peer address as text; it is read off the hot
+ * path, because formatting an address costs more than the rest of the record. The forwarding
+ * headers are only captured when trusted proxies are configured.
  */
 public record Click(
         long linkId,
@@ -17,4 +18,13 @@ public record Click(
         String referrer,
         String acceptLanguage,
         boolean head,
-        boolean counted) {}
+        boolean counted,
+        String forwardedFor,
+        String forwarded) {
+
+    /** A click with no forwarding headers. */
+    public Click(long linkId, String slug, long epochMillis, Supplier<String> peer, String userAgent, String referrer,
+                 String acceptLanguage, boolean head, boolean counted) {
+        this(linkId, slug, epochMillis, peer, userAgent, referrer, acceptLanguage, head, counted, null, null);
+    }
+}

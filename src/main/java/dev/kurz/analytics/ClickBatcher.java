@@ -2,50 +2,59 @@ package dev.kurz.analytics;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains the {@link ClickBuffer} continuously into compact per-link aggregates, and writes the
- * aggregates every {@code interval}.
+ * Drains the {@link ClickBuffer} continuously, enriches each click and folds it into a
+ * {@link ClickAggregate}, and writes the aggregate every {@code interval} in one transaction.
  *
  * <p>Design: clicks must not sit in the buffer for long. At 150,000 redirects a second, a second's
  * worth of queued clicks (with the header strings they hold) survives a young collection and is
  * copied by it, which made GC pauses — and so the redirect p99 — several times longer. Draining
- * every {@link #DRAIN_EVERY_MS} ms keeps them short-lived; what lives on is one small aggregate
- * per link. The batcher shares the machine with the event loops, and on a small machine (or a
- * container limited to one CPU) with the very same core. A long uninterrupted burst of work here
- * would hold an event loop off the CPU for a whole scheduler slice (milliseconds), which is what
- * the redirect p99 measures. So the work comes in small slices with {@link Thread#yield()}
- * between them: drains of {@link #SLICE} clicks, and writes of at most {@link #WRITE_SLICE} links
- * per transaction. The writes are additive per link, so splitting a flush into several
- * transactions changes nothing but their size. A failed write is kept and retried; meanwhile new
- * clicks wait in the buffer (and are dropped, and counted, once it is full).
+ * every {@link #DRAIN_EVERY_MS} ms keeps them short-lived. The batcher also shares the machine with
+ * the event loops, and on a small machine (or a container limited to one CPU) the very same
+ * core: a long uninterrupted burst of work here would hold an event loop off the CPU for a whole
+ * scheduler slice, which is what the redirect p99 measures. So it drains in slices of
+ * {@link #SLICE} clicks with {@link Thread#yield()} between them.
+ *
+ * <p>A failed write keeps the aggregate and retries at the next interval; while it is over
+ * {@code maxPending} clicks the batcher stops draining, the buffer fills, and further clicks are
+ * dropped there and counted.
  */
 public final class ClickBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClickBatcher.class);
     static final int SLICE = 2048;
     static final long DRAIN_EVERY_MS = 10;
-    static final int WRITE_SLICE = 500;
 
     private final ClickBuffer buffer;
+    private final Enricher enricher;
     private final ClickStore store;
     private final long intervalNanos;
+    private final int maxPending;
+    private final Consumer<List<EnrichedClick>> listener;
     private final Thread thread;
-    private volatile boolean running = true;
-    private final Map<Long, Long> pending = new HashMap<>();
     private final List<Click> slice = new ArrayList<>(SLICE);
+    private final List<EnrichedClick> enriched = new ArrayList<>(SLICE);
+    private volatile boolean running = true;
+    private ClickAggregate pending = new ClickAggregate();
 
-    public ClickBatcher(ClickBuffer buffer, ClickStore store, Duration interval) {
+    /**
+     * @param listener told about each drained slice of enriched clicks, on the batcher thread (the
+     *                 live feed); must be quick and must not block
+     */
+    public ClickBatcher(ClickBuffer buffer, Enricher enricher, ClickStore store, Duration interval, int maxPending,
+                        Consumer<List<EnrichedClick>> listener) {
         this.buffer = buffer;
+        this.enricher = enricher;
         this.store = store;
         this.intervalNanos = interval.toNanos();
+        this.maxPending = maxPending;
+        this.listener = listener;
         this.thread = Thread.ofPlatform().name("kurz-click-batcher").daemon(true).unstarted(this::loop);
     }
 
@@ -58,7 +67,7 @@ public final class ClickBatcher implements AutoCloseable {
         long lastWrite = System.nanoTime();
         while (running) {
             if (buffer.size() < SLICE) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_EVERY_MS));
-            drain(buffer.size());
+            if (pending.size() < maxPending) drain(buffer.size());
             if (System.nanoTime() - lastWrite >= intervalNanos) {
                 lastWrite = System.nanoTime();
                 write();
@@ -66,19 +75,28 @@ public final class ClickBatcher implements AutoCloseable {
         }
     }
 
-    private void flush(int max) {
-        drain(max);
-        write();
-    }
-
-    /** Aggregates about {@code max} clicks (what was there when the drain began), in slices. */
+    /** Enriches and aggregates about {@code max} clicks (what was there when the drain began), in slices. */
     private void drain(int max) {
         int drained = 0;
         do {
             slice.clear();
+            enriched.clear();
             int n = buffer.drainTo(slice, SLICE);
             for (Click c : slice) {
-                if (!c.counted() && !c.head()) pending.merge(c.linkId(), 1L, Long::sum);
+                try {
+                    EnrichedClick e = enricher.enrich(c);
+                    pending.add(e);
+                    enriched.add(e);
+                } catch (RuntimeException e) {
+                    log.warn("could not enrich a click of link {}: {}", c.linkId(), e.toString());
+                }
+            }
+            if (!enriched.isEmpty()) {
+                try {
+                    listener.accept(enriched);
+                } catch (RuntimeException e) {
+                    log.warn("click listener failed: {}", e.toString());
+                }
             }
             drained += n;
             if (n < SLICE) break;
@@ -86,25 +104,15 @@ public final class ClickBatcher implements AutoCloseable {
         } while (drained < max);
     }
 
-    private void write() {
-        Iterator<Map.Entry<Long, Long>> it = pending.entrySet().iterator();
-        Map<Long, Long> chunk = new HashMap<>();
-        while (it.hasNext()) {
-            chunk.clear();
-            while (it.hasNext() && chunk.size() < WRITE_SLICE) {
-                Map.Entry<Long, Long> e = it.next();
-                chunk.put(e.getKey(), e.getValue());
-            }
-            try {
-                store.addClicks(chunk);
-            } catch (RuntimeException e) {
-                log.warn("writing click counts for {} links failed; will retry: {}", pending.size(), e.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                return; // what was written is removed below; the rest stays pending
-            }
-            chunk.keySet().forEach(pending::remove);
-            it = pending.entrySet().iterator();
-            Thread.yield();
+    private boolean write() {
+        if (pending.isEmpty()) return true;
+        try {
+            store.write(pending);
+            pending = new ClickAggregate();
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("writing {} clicks failed; will retry: {}", pending.size(), e.getMessage());
+            return false;
         }
     }
 
@@ -118,16 +126,21 @@ public final class ClickBatcher implements AutoCloseable {
         buffer.close();
         running = false;
         try {
-            thread.join(timeout.toMillis());
+            thread.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive()) {
+            // Still inside a write: draining here as well would break the single-consumer rule.
+            log.error("shutdown: the click batcher is still busy after {}; {} clicks may be lost", timeout, buffer.size() + pending.size());
+            return;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while ((buffer.size() > 0 || !pending.isEmpty()) && System.nanoTime() < deadline) {
-            flush(Integer.MAX_VALUE);
+        while (System.nanoTime() < deadline) {
+            drain(Integer.MAX_VALUE);
+            if (write() && buffer.size() == 0) return;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
-        if (buffer.size() > 0 || !pending.isEmpty()) {
-            log.error("shutdown: {} clicks could not be written in time", buffer.size() + pending.size());
-        }
+        log.error("shutdown: {} clicks could not be written in time", buffer.size() + pending.size());
     }
 }

@@ -1,8 +1,10 @@
 package dev.kurz.analytics;
 
-import java.util.Map;
-
-/** Where batches of clicks are written. Blocking; additive, so many nodes write without coordination. */
+/**
+ * Where aggregated clicks are written. Blocking. Every write is additive (sketch registers: max),
+ * so any number of nodes write without coordination and the totals are exact.
+ */
 public interface ClickStore {
-    void addClicks(Map<Long, Long> clicksByLink);
+    /** Writes the whole aggregate; when it throws, nothing of it was written. */
+    void write(ClickAggregate batch);
 }

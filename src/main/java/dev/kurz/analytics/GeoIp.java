@@ -17,7 +17,7 @@ import java.util.Locale;
  * country database bundled in the jar (see {@code src/main/resources/geoip/README.md}). A lookup
  * takes about 0.35 µs; thread-safe.
  */
-final class GeoIp implements AutoCloseable {
+public final class GeoIp implements AutoCloseable {
     static final String BUNDLED = "/geoip/country.mmdb";
 
     /**
@@ -44,7 +44,7 @@ final class GeoIp implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the path is not a readable MaxMind database
      */
-    static GeoIp open(Path dbOrNull) {
+    public static GeoIp open(Path dbOrNull) {
         if (dbOrNull == null) {
             try (InputStream in = GeoIp.class.getResourceAsStream(BUNDLED)) {
                 if (in == null) throw new IllegalStateException("the bundled " + BUNDLED + " is missing from the jar");
@@ -66,7 +66,7 @@ final class GeoIp implements AutoCloseable {
      * address the database does not know (private, loopback, unallocated) or anything that is not
      * an address literal. Never throws for bad input.
      */
-    String country(String ip) {
+    public String country(String ip) {
         byte[] a = IpAddresses.parse(ip);
         if (a == null || !routable(a)) return null;
         try {

@@ -11,7 +11,7 @@ import java.util.List;
  * to left, because each proxy appends the address it saw: the right-most address that is not one
  * of our own proxies is the last one that no proxy of ours vouches for, which is the client.
  */
-final class TrustedProxies {
+public final class TrustedProxies {
     private static final TrustedProxies NONE = new TrustedProxies(List.of());
 
     private record Cidr(byte[] network, int prefix) {
@@ -32,13 +32,18 @@ final class TrustedProxies {
         this.cidrs = cidrs;
     }
 
+    /** True when no proxy is trusted: forwarding headers are then never read. */
+    public boolean isEmpty() {
+        return cidrs.isEmpty();
+    }
+
     /**
      * A comma-separated list of IPv4 and IPv6 CIDRs ({@code "10.0.0.0/8, ::1/128"}); a bare address
      * stands for itself alone. Null or blank trusts no one.
      *
      * @throws IllegalArgumentException naming the first entry that is not an address or CIDR
      */
-    static TrustedProxies parse(String csv) {
+    public static TrustedProxies parse(String csv) {
         if (csv == null || csv.isBlank()) return NONE;
         List<Cidr> out = new ArrayList<>();
         for (String raw : csv.split(",")) {

@@ -19,7 +19,7 @@ import ua_parser.Parser;
  * about 30 ns): visitors send a few thousand distinct strings at most. The library gives no device
  * class, so it is derived here from its device and OS families. Thread-safe.
  */
-final class UserAgents {
+public final class UserAgents {
     static final String DESKTOP = "desktop", MOBILE = "mobile", TABLET = "tablet", BOT = "bot", OTHER = "other";
 
     /** What a User-Agent says. {@code device} is one of desktop, mobile, tablet, bot, other. */
@@ -95,7 +95,7 @@ final class UserAgents {
     private final Parser parser = new Parser();
     private final Cache<String, Agent> cache;
 
-    UserAgents(int cacheSize) {
+    public UserAgents(int cacheSize) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(cacheSize)
                 // Maintenance inline on the caller (the batcher), as in RedirectCache: no thread

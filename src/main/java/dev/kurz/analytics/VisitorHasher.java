@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  * a day the same visitor gets the same value; across days values are unrelated, and once a day's
  * salt is forgotten nobody, us included, can test an IP address against that day's values.
  */
-final class VisitorHasher {
+public final class VisitorHasher {
     private static final String HMAC = "HmacSHA256";
 
     /** The salt for each UTC day. */
@@ -81,7 +81,7 @@ final class VisitorHasher {
     private final SaltSource salts;
     private final ThreadLocal<DayMac> macs = ThreadLocal.withInitial(DayMac::new);
 
-    VisitorHasher(InstantSource clock, SaltSource salts) {
+    public VisitorHasher(InstantSource clock, SaltSource salts) {
         this.clock = clock;
         this.salts = salts;
     }

@@ -2,6 +2,19 @@ package dev.kurz.app;
 
 import dev.kurz.analytics.ClickBatcher;
 import dev.kurz.analytics.ClickBuffer;
+import dev.kurz.analytics.Enricher;
+import dev.kurz.analytics.GeoIp;
+import dev.kurz.analytics.IpStorage;
+import dev.kurz.analytics.StatsService;
+import dev.kurz.analytics.TrustedProxies;
+import dev.kurz.analytics.UserAgents;
+import dev.kurz.analytics.VisitorHasher;
+import dev.kurz.config.ConfigException;
+import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
+import dev.kurz.storage.redis.RedisSalts;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.config.KurzConfig;
 import dev.kurz.link.LinkListener;
@@ -21,6 +34,8 @@ import io.vertx.core.VertxOptions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -47,16 +62,31 @@ public final class Kurz implements AutoCloseable {
     private final WebServer web;
     private final RedirectCache cache;
     private final Optional<ApiKeys.Issued> firstKey;
+    private final GeoIp geo;
+    private final JdbcAnalyticsStore analytics;
+    private final ScheduledExecutorService maintenance;
     private final int port;
     private volatile boolean closed;
 
-    private Kurz(KurzConfig config, InstantSource clock) {
+    private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened) {
         this.config = config;
+        KurzConfig.Analytics a = config.analytics();
+        TrustedProxies proxies;
+        try {
+            proxies = TrustedProxies.parse(a.trustedProxies());
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.bad("KURZ_TRUSTED_PROXIES", a.trustedProxies(), "a comma-separated list of IP addresses or CIDRs (" + e.getMessage() + ")");
+        }
+        this.geo = GeoIp.open(a.geoipDb());
+        opened.add(geo);
         this.db = Database.open(config);
+        opened.add(db);
         JdbcStore store = new JdbcStore(db);
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
+        opened.add(blocking);
         int cores = Runtime.getRuntime().availableProcessors();
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores).setPreferNativeTransport(true));
+        opened.add(() -> vertx.close().await(10, TimeUnit.SECONDS));
 
         ApiKeys keys = new ApiKeys(store, clock, blocking);
         if (config.auth().bootstrapKey() != null) keys.ensure(config.auth().bootstrapKey(), "KURZ_API_KEY");
@@ -64,33 +94,69 @@ public final class Kurz implements AutoCloseable {
 
         SlugPermutation slugs = new SlugPermutation(store.installationSecret("slug-key", new SecureRandom().nextLong()));
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
+        if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
         // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
-        LinkListener listener = redis == null ? cache::invalidate : slug -> {
+        LinkListener listener = redis == null ? cache::changedLocally : slug -> {
             redis.changed(slug);
-            cache.invalidate(slug);
+            cache.changedLocally(slug);
         };
         LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener);
         if (redis != null) {
             redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
         }
 
+        VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
+        Enricher enricher = new Enricher(new UserAgents(10_000), geo, proxies, new VisitorHasher(clock, salts), IpStorage.parse(a.storeIp()));
+        this.analytics = new JdbcAnalyticsStore(db);
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
-        this.batcher = new ClickBatcher(clicks, store::addClicks, config.clicks().flushInterval()).start();
+        this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
+                slice -> {}).start();
+        opened.add(batcher);
+        StatsService stats = new StatsService(analytics, clock, clicks::dropped);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
+        opened.add(maintenance::shutdownNow);
+        int retentionDays = a.rawRetentionDays();
+        maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         if (redis != null) health.probe("redis", redis::ping);
 
-        this.web = new WebServer(vertx, links, keys, health, cache, new Redirector(store, blocking), clicks, clock, blocking,
-                config.server().base());
+        WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
+                stats, analytics);
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), !proxies.isEmpty());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }
 
+    /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
+    private void retention(InstantSource clock, int days) {
+        try {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            analytics.ensurePartitions(today.minusDays(1), 4);
+            long removed = analytics.purgeBefore(clock.instant().minus(Duration.ofDays(days)).toEpochMilli());
+            if (removed > 0) log.info("retention: removed {} raw clicks / partitions older than {} days", removed, days);
+        } catch (RuntimeException e) {
+            log.warn("retention run failed: {}", e.toString());
+        }
+    }
+
     /** Starts a node; fails (and releases what it opened) when the database or port cannot be had. */
     public static Kurz start(KurzConfig config, InstantSource clock) {
-        return new Kurz(config, clock);
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            return new Kurz(config, clock, opened);
+        } catch (RuntimeException e) {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
     }
 
     public int port() {
@@ -120,6 +186,7 @@ public final class Kurz implements AutoCloseable {
         health.drain();
         await(web.stop().toCompletionStage().toCompletableFuture(), grace, "HTTP servers");
         batcher.close(grace);
+        maintenance.shutdownNow();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");
         blocking.shutdown();
@@ -129,6 +196,7 @@ public final class Kurz implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         db.close();
+        geo.close();
         log.info("stopped");
     }
 

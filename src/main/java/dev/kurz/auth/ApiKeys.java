@@ -53,7 +53,8 @@ public final class ApiKeys {
 
     /** Makes sure {@code key} exists as an admin key (for KURZ_API_KEY); idempotent. */
     public ApiKey ensure(String key, String name) {
-        return store.insert(name, key.substring(0, Math.min(PREFIX_LENGTH, key.length())), hash(key),
+        // A key chosen by hand may be short: show only a quarter of it, never enough to guess the rest.
+        return store.insert(name, key.substring(0, Math.min(PREFIX_LENGTH, key.length() / 4)) + "…", hash(key),
                 EnumSet.of(Scope.ADMIN), clock.instant());
     }
 

@@ -6,7 +6,7 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    static ConfigException bad(String variable, String value, String expected) {
+    public static ConfigException bad(String variable, String value, String expected) {
         return new ConfigException(variable + "=" + value + " is invalid: expected " + expected);
     }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
  * Every setting, read from the environment once at start and validated; a bad value stops the
  * start with one line that names the variable, the value and what was expected.
  */
-public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks) {
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics) {
 
     /** Where Kurz listens and how its short URLs look. */
     public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
@@ -44,6 +44,13 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
      */
     public record Clicks(int bufferSize, Duration flushInterval) {}
 
+    /**
+     * Click analytics: which proxies may tell the client's address (CIDRs, empty: none), what of
+     * the address raw clicks keep (none, anonymized, full), how long raw clicks stay, and the
+     * MaxMind-format country database (null: the one shipped with Kurz).
+     */
+    public record Analytics(String trustedProxies, String storeIp, int rawRetentionDays, Path geoipDb) {}
+
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
@@ -69,7 +76,17 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         if (clicks.flushInterval().isZero()) {
             throw ConfigException.bad("KURZ_CLICK_FLUSH_INTERVAL", "0", "a duration of at least 1ms");
         }
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks);
+        String storeIp = env.string("KURZ_STORE_IP", "none").toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("none", "anonymized", "full").contains(storeIp)) {
+            throw ConfigException.bad("KURZ_STORE_IP", storeIp, "none, anonymized or full");
+        }
+        String geo = env.string("KURZ_GEOIP_DB", null);
+        if (geo != null && !java.nio.file.Files.isReadable(Path.of(geo))) {
+            throw ConfigException.bad("KURZ_GEOIP_DB", geo, "the path of a readable MaxMind-format .mmdb file");
+        }
+        Analytics analytics = new Analytics(env.string("KURZ_TRUSTED_PROXIES", ""), storeIp,
+                env.integer("KURZ_RAW_RETENTION_DAYS", 30, 1, 3650), geo == null ? null : Path.of(geo));
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics);
     }
 
     static URI baseUrl(String raw) {

@@ -23,6 +23,8 @@ public final class RedirectCache {
     private final LinkStore store;
     private final SharedLinkCache shared;
     private final Executor blocking;
+    /** Slugs this node changed in the last second: their loads skip the shared cache (read-your-writes). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> changedHere;
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
         this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
@@ -34,6 +36,8 @@ public final class RedirectCache {
         this.store = store;
         this.shared = shared;
         this.blocking = blocking;
+        this.changedHere = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1)).ticker(ticker)
+                .executor(Runnable::run).maximumSize(100_000).build();
         long hitNanos = ttl.toNanos();
         long missNanos = negativeTtl.toNanos();
         this.cache = Caffeine.newBuilder()
@@ -69,6 +73,9 @@ public final class RedirectCache {
     }
 
     private CompletableFuture<Target> load(String slug) {
+        // Right after a change made here, another node may still write the old link back to the
+        // shared cache (until the delayed second delete); this node reads the database instead.
+        if (changedHere.getIfPresent(slug) != null) return CompletableFuture.supplyAsync(() -> fromStore(slug), blocking);
         return shared.get(slug).thenCompose(hit -> hit != null
                 ? CompletableFuture.completedFuture(hit)
                 : CompletableFuture.supplyAsync(() -> fromStore(slug), blocking));
@@ -76,8 +83,25 @@ public final class RedirectCache {
 
     private Target fromStore(String slug) {
         Target t = store.find(slug).map(Target::of).orElse(Target.MISSING);
-        if (!t.missing()) shared.put(t);
+        if (!t.missing() && changedHere.getIfPresent(slug) == null) shared.put(t);
         return t;
+    }
+
+    /**
+     * Remembers that a limited link reached its limit, so further requests get 410 without a
+     * database write each. An edit of the link (a higher limit) invalidates this like any change.
+     */
+    public void markExhausted(Target t) {
+        CompletableFuture<Target> current = cache.getIfPresent(t.slug());
+        if (current != null && current.isDone() && t.equals(current.getNow(null))) {
+            cache.put(t.slug(), CompletableFuture.completedFuture(t.asExhausted()));
+        }
+    }
+
+    /** A change committed by this node: forget the slug, and read it from the database for a second. */
+    public void changedLocally(String slug) {
+        changedHere.put(slug, Boolean.TRUE);
+        invalidate(slug);
     }
 
     /** Forgets a slug on this node; the next request loads it afresh. */

@@ -11,6 +11,8 @@ public final class Redirector {
         REDIRECT,
         NOT_FOUND,
         EXPIRED,
+        /** Reached its click limit. */
+        EXHAUSTED,
         /** Has a click limit: the store must count this click before it may redirect. */
         COUNT_FIRST
     }
@@ -26,6 +28,7 @@ public final class Redirector {
     public static Outcome decide(Target t, long nowMillis) {
         if (t.missing()) return Outcome.NOT_FOUND;
         if (nowMillis >= t.expiresAtMillis()) return Outcome.EXPIRED;
+        if (t.exhausted()) return Outcome.EXHAUSTED;
         return t.limited() ? Outcome.COUNT_FIRST : Outcome.REDIRECT;
     }
 

@@ -24,4 +24,13 @@ public record Target(long linkId, String slug, String url, int status, boolean f
     public boolean limited() {
         return maxClicks > 0;
     }
+
+    /** Known to have reached its click limit on this node: answered 410 without asking the database again. */
+    public boolean exhausted() {
+        return maxClicks < 0;
+    }
+
+    Target asExhausted() {
+        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, -1);
+    }
 }

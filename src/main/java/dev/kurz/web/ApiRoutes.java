@@ -38,7 +38,7 @@ final class ApiRoutes {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     private static final java.util.regex.Pattern ENDPOINTS =
-            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+)?|/health/(live|ready)|/api/openapi\\.yaml");
+            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks))?)?|/api/v1/stats|/health/(live|ready)|/api/openapi\\.yaml");
 
     private final LinkService links;
     private final ApiKeys keys;
@@ -47,7 +47,10 @@ final class ApiRoutes {
     private final String base;
     private final Buffer openApi;
 
-    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base) {
+    private final StatsRoutes stats;
+
+    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats) {
+        this.stats = stats;
         this.links = links;
         this.keys = keys;
         this.health = health;
@@ -87,6 +90,8 @@ final class ApiRoutes {
                     links.delete(ctx.pathParam("slug"));
                     return true;
                 }, ok -> ctx.response().setStatusCode(204).end())));
+
+        stats.mount(r);
 
         r.route().failureHandler(this::failure);
         r.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiProblems.notFound(ctx.request().path()), ctx.request().path()));
@@ -147,20 +152,22 @@ final class ApiRoutes {
         }, out -> json(ctx, 200, out));
     }
 
-    private void list(RoutingContext ctx) {
-        int limit = LinkService.DEFAULT_PAGE;
-        String raw = ctx.request().getParam("limit");
-        if (raw != null) {
-            try {
-                limit = Integer.parseInt(raw.strip());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > LinkService.MAX_PAGE) {
-                throw ApiProblems.badRequest("limit: must be a whole number from 1 to " + LinkService.MAX_PAGE);
-            }
+    /** A whole-number query parameter within [min, max], or 400 naming it. */
+    static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null) return fallback;
+        int v;
+        try {
+            v = Integer.parseInt(raw.strip());
+        } catch (NumberFormatException e) {
+            v = min - 1;
         }
-        int pageSize = limit;
+        if (v < min || v > max) throw ApiProblems.badRequest(name + ": must be a whole number from " + min + " to " + max);
+        return v;
+    }
+
+    private void list(RoutingContext ctx) {
+        int pageSize = intParam(ctx, "limit", LinkService.DEFAULT_PAGE, 1, LinkService.MAX_PAGE);
         String cursor = ctx.request().getParam("cursor");
         String tag = ctx.request().getParam("tag");
         String q = ctx.request().getParam("q");
@@ -216,7 +223,7 @@ final class ApiRoutes {
         ctx.next();
     }
 
-    private static Handler<RoutingContext> scope(Scope scope, Handler<RoutingContext> handler) {
+    static Handler<RoutingContext> scope(Scope scope, Handler<RoutingContext> handler) {
         return ctx -> {
             Principal p = ctx.get(PRINCIPAL);
             if (p == null || !p.can(scope)) throw ApiProblems.forbidden(scope.label());
@@ -260,7 +267,7 @@ final class ApiRoutes {
         }
     }
 
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
+    static void json(RoutingContext ctx, int status, JsonObject body) {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
     }
 

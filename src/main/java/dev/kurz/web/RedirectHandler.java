@@ -36,13 +36,18 @@ final class RedirectHandler {
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
 
     private static final Supplier<String> NO_PEER = () -> null;
+    private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+    private static final CharSequence FORWARDED = HttpHeaders.createOptimized("Forwarded");
 
     private final RedirectCache cache;
     private final Redirector redirector;
     private final ClickBuffer clicks;
     private final InstantSource clock;
 
-    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock) {
+    private final boolean captureForwarded;
+
+    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded) {
+        this.captureForwarded = captureForwarded;
         this.cache = cache;
         this.redirector = redirector;
         this.clicks = clicks;
@@ -71,6 +76,7 @@ final class RedirectHandler {
             }
             case NOT_FOUND -> error(req, 404, null);
             case EXPIRED -> error(req, 410, ApiProblems.linkExpired(t.slug()));
+            case EXHAUSTED -> error(req, 410, ApiProblems.linkExhausted(t.slug()));
             case COUNT_FIRST -> countThenRedirect(req, t, now);
         }
     }
@@ -87,6 +93,7 @@ final class RedirectHandler {
                 redirect(req, t);
                 record(req, t, now, !head);
             } else {
+                if (!head) cache.markExhausted(t);
                 error(req, 410, ApiProblems.linkExhausted(t.slug()));
             }
         }));
@@ -107,7 +114,14 @@ final class RedirectHandler {
         SocketAddress peer = req.remoteAddress();
         clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : peer::hostAddress,
                 h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
-                req.method() == HttpMethod.HEAD, counted));
+                req.method() == HttpMethod.HEAD, counted,
+                captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null));
+    }
+
+    /** Every value of a header, joined in the order received (a proxy chain may span several lines). */
+    private static String all(MultiMap h, CharSequence name) {
+        var values = h.getAll(name);
+        return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     private void error(HttpServerRequest req, int status, ProblemException problem) {

@@ -1,6 +1,8 @@
 package dev.kurz.web;
 
 import dev.kurz.analytics.ClickBuffer;
+import dev.kurz.analytics.StatsService;
+import dev.kurz.analytics.StatsStore;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.link.LinkRules;
 import dev.kurz.link.LinkService;
@@ -32,11 +34,20 @@ public final class WebServer {
     private String deploymentId;
     private int port;
 
-    public WebServer(Vertx vertx, LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
-                     ClickBuffer clicks, InstantSource clock, Executor blocking, String baseUrl) {
+    /** The features the HTTP edge serves. */
+    public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
+                           ClickBuffer clicks, StatsService stats, StatsStore statsStore) {}
+
+    /**
+     * @param captureForwarded whether redirects record X-Forwarded-For / Forwarded for the click
+     *                         (only useful, and only read, when trusted proxies are configured)
+     */
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, boolean captureForwarded) {
         this.vertx = vertx;
-        Router router = new ApiRoutes(links, keys, health, new Blocking(blocking), baseUrl).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(cache, redirector, clicks, clock);
+        Blocking blocking = new Blocking(executor);
+        StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats).router(vertx);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,16 +159,6 @@ abstract class JdbcStoreContract {
         }
         assertThat(starts).hasSize(200);
         assertThat(starts.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(199_000L);
-    }
-
-    @Test
-    void addClicks_isAdditive() {
-        Link a = store.insert(link("a"), T0);
-        Link b = store.insert(link("b"), T0);
-        store.addClicks(Map.of(a.id(), 3L, b.id(), 1L));
-        store.addClicks(Map.of(a.id(), 2L));
-        assertThat(store.find("a").orElseThrow().clicks()).isEqualTo(5);
-        assertThat(store.find("b").orElseThrow().clicks()).isEqualTo(1);
     }
 
     @Test

@@ -36,7 +36,14 @@ public final class Node implements AutoCloseable {
     }
 
     public static Node sqlite(Path dataDir, InstantSource clock) {
-        return start(Map.of("KURZ_DATA_DIR", dataDir.toString()), clock, dataDir);
+        return sqlite(dataDir, clock, Map.of());
+    }
+
+    /** An embedded node with extra settings, e.g. {@code KURZ_TRUSTED_PROXIES}. */
+    public static Node sqlite(Path dataDir, InstantSource clock, Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("KURZ_DATA_DIR", dataDir.toString());
+        return start(env, clock, dataDir);
     }
 
     /** A node of a cluster: PostgreSQL at {@code databaseUrl}, Redis at {@code redisUrl} (null: none). */
@@ -49,6 +56,7 @@ public final class Node implements AutoCloseable {
 
     private static Node start(Map<String, String> extra, InstantSource clock, Path dataDir) {
         Map<String, String> env = new HashMap<>(extra);
+        env.putIfAbsent("KURZ_CLICK_FLUSH_INTERVAL", "100ms");
         env.put("KURZ_PORT", "0");
         env.put("KURZ_HOST", "127.0.0.1");
         env.put("KURZ_BASE_URL", BASE_URL);

@@ -60,6 +60,10 @@ public final class Database implements AutoCloseable {
         c.setPoolName(name);
         c.setConnectionTimeout(10_000);
         c.setInitializationFailTimeout(15_000);
+        if (url.startsWith("jdbc:postgresql:")) {
+            // Batched INSERTs become multi-row INSERTs: an order of magnitude fewer round trips for clicks.
+            c.addDataSourceProperty("reWriteBatchedInserts", "true");
+        }
         if (url.startsWith("jdbc:sqlite:")) {
             c.addDataSourceProperty("journal_mode", "WAL");
             // NORMAL in WAL mode: a crash of the process loses nothing committed; only an OS crash

@@ -4,15 +4,18 @@ import java.sql.SQLException;
 
 /** The few places where SQLite and PostgreSQL need different SQL or error handling. */
 public enum Dialect {
-    SQLITE("LIKE", "db/migration/sqlite"),
-    POSTGRES("ILIKE", "db/migration/postgres");
+    SQLITE("LIKE", "db/migration/sqlite", "max"),
+    POSTGRES("ILIKE", "db/migration/postgres", "GREATEST");
 
     final String caseInsensitiveLike;
     final String migrations;
+    /** The two-argument maximum: SQLite's scalar max(), PostgreSQL's GREATEST(). */
+    final String greatest;
 
-    Dialect(String caseInsensitiveLike, String migrations) {
+    Dialect(String caseInsensitiveLike, String migrations, String greatest) {
         this.caseInsensitiveLike = caseInsensitiveLike;
         this.migrations = migrations;
+        this.greatest = greatest;
     }
 
     boolean isUniqueViolation(SQLException e) {

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -184,28 +183,6 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     public boolean consumeClick(long linkId) {
         return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks < max_clicks)",
                 ps -> ps.setLong(1, linkId)) > 0;
-    }
-
-    /** Adds counted clicks per link id in one transaction; additive, so any number of nodes may call it. */
-    public void addClicks(Map<Long, Long> clicksByLink) {
-        if (clicksByLink.isEmpty()) return;
-        try (Connection c = writer.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE links SET clicks = clicks + ? WHERE id = ?")) {
-                for (Map.Entry<Long, Long> e : clicksByLink.entrySet()) {
-                    ps.setLong(1, e.getValue());
-                    ps.setLong(2, e.getKey());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StorageException("add clicks", e);
-        }
     }
 
     @Override

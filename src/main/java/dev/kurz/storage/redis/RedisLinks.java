@@ -124,7 +124,9 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         } catch (Exception e) {
             log.warn("redis invalidation of {} failed: {}", slug, e.toString());
         }
-        vertx.setTimer(SECOND_DELETE.toMillis(), id -> evictAndPublish(slug));
+        vertx.setTimer(SECOND_DELETE.toMillis(), id -> {
+            if (!closed) evictAndPublish(slug);
+        });
     }
 
     private Future<Void> evictAndPublish(String slug) {
@@ -132,6 +134,11 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
                 .compose(v -> api.publish(CHANNEL, nodeId + " " + slug))
                 .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()))
                 .mapEmpty();
+    }
+
+    /** The command client, for other Redis-backed pieces (visitor salts). */
+    public RedisAPI api() {
+        return api;
     }
 
     public CompletableFuture<Void> ping() {

@@ -1,0 +1,363 @@
+package dev.kurz.storage.jdbc;
+
+import dev.kurz.analytics.ClickAggregate;
+import dev.kurz.analytics.ClickAggregate.Counts;
+import dev.kurz.analytics.ClickAggregate.DimKey;
+import dev.kurz.analytics.ClickAggregate.RegisterKey;
+import dev.kurz.analytics.ClickAggregate.TimeKey;
+import dev.kurz.analytics.ClickStore;
+import dev.kurz.analytics.EnrichedClick;
+import dev.kurz.analytics.StatsStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Click rollups and raw clicks for SQLite and PostgreSQL. A write is one transaction of additive
+ * upserts; rows are written in key order so that two nodes writing the same rows take their
+ * locks in the same order and cannot deadlock. Between statement batches the writer yields,
+ * because on a one-core machine a long write would hold the event loop off the CPU.
+ */
+public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
+    private static final int BATCH = 1000;
+    private static final DateTimeFormatter PARTITION_DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+    private final Dialect dialect;
+    private final DataSource writer;
+    private final DataSource reader;
+
+    public JdbcAnalyticsStore(Database db) {
+        this.dialect = db.dialect();
+        this.writer = db.writer();
+        this.reader = db.reader();
+    }
+
+    // ---- writes ----
+
+    @Override
+    public void write(ClickAggregate a) {
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                writeCounts(c, "click_minute", "minute", a.minutes());
+                writeCounts(c, "click_hour", "hour", a.hours());
+                writeDims(c, a.dims());
+                writeRegisters(c, a.registers());
+                writeLinkClicks(c, a.linkClicks());
+                writeEvents(c, a.events());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("write clicks", e);
+        }
+    }
+
+    private static final Comparator<TimeKey> TIME_ORDER = Comparator.comparingLong(TimeKey::linkId).thenComparingLong(TimeKey::unit);
+
+    private void writeCounts(Connection c, String table, String column, Map<TimeKey, Counts> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        String sql = "INSERT INTO " + table + " (link_id, " + column + ", clicks, human) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (link_id, " + column + ") DO UPDATE SET clicks = " + table + ".clicks + excluded.clicks,"
+                + " human = " + table + ".human + excluded.human";
+        List<Map.Entry<TimeKey, Counts>> sorted = new ArrayList<>(rows.entrySet());
+        sorted.sort(Map.Entry.comparingByKey(TIME_ORDER));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int n = 0;
+            for (Map.Entry<TimeKey, Counts> e : sorted) {
+                ps.setLong(1, e.getKey().linkId());
+                ps.setLong(2, e.getKey().unit());
+                ps.setLong(3, e.getValue().clicks);
+                ps.setLong(4, e.getValue().human);
+                ps.addBatch();
+                if (++n % BATCH == 0) flush(ps);
+            }
+            flush(ps);
+        }
+    }
+
+    private void writeDims(Connection c, Map<DimKey, long[]> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        List<Map.Entry<DimKey, long[]>> sorted = new ArrayList<>(rows.entrySet());
+        sorted.sort(Map.Entry.comparingByKey(Comparator.comparingLong(DimKey::linkId).thenComparingLong(DimKey::day)
+                .thenComparing(DimKey::dim).thenComparing(DimKey::value)));
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO click_dim (link_id, day, dim, value, clicks) VALUES (?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (link_id, day, dim, value) DO UPDATE SET clicks = click_dim.clicks + excluded.clicks")) {
+            int n = 0;
+            for (Map.Entry<DimKey, long[]> e : sorted) {
+                DimKey k = e.getKey();
+                ps.setLong(1, k.linkId());
+                ps.setLong(2, k.day());
+                ps.setString(3, k.dim());
+                ps.setString(4, k.value());
+                ps.setLong(5, e.getValue()[0]);
+                ps.addBatch();
+                if (++n % BATCH == 0) flush(ps);
+            }
+            flush(ps);
+        }
+    }
+
+    private void writeRegisters(Connection c, Map<RegisterKey, Integer> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        List<Map.Entry<RegisterKey, Integer>> sorted = new ArrayList<>(rows.entrySet());
+        sorted.sort(Map.Entry.comparingByKey(Comparator.comparingLong(RegisterKey::linkId).thenComparingLong(RegisterKey::day)
+                .thenComparingInt(RegisterKey::register)));
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO click_uniques (link_id, day, reg, rank) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (link_id, day, reg) DO UPDATE SET rank = " + dialect.greatest
+                        + "(click_uniques.rank, excluded.rank)")) {
+            int n = 0;
+            for (Map.Entry<RegisterKey, Integer> e : sorted) {
+                ps.setLong(1, e.getKey().linkId());
+                ps.setLong(2, e.getKey().day());
+                ps.setInt(3, e.getKey().register());
+                ps.setInt(4, e.getValue());
+                ps.addBatch();
+                if (++n % BATCH == 0) flush(ps);
+            }
+            flush(ps);
+        }
+    }
+
+    private void writeLinkClicks(Connection c, Map<Long, Long> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        List<Map.Entry<Long, Long>> sorted = new ArrayList<>(rows.entrySet());
+        sorted.sort(Map.Entry.comparingByKey());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE links SET clicks = clicks + ? WHERE id = ?")) {
+            int n = 0;
+            for (Map.Entry<Long, Long> e : sorted) {
+                ps.setLong(1, e.getValue());
+                ps.setLong(2, e.getKey());
+                ps.addBatch();
+                if (++n % BATCH == 0) flush(ps);
+            }
+            flush(ps);
+        }
+    }
+
+    private void writeEvents(Connection c, List<EnrichedClick> events) throws SQLException {
+        if (events.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO click_events (link_id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int n = 0;
+            for (EnrichedClick e : events) {
+                ps.setLong(1, e.linkId());
+                ps.setLong(2, e.epochMillis());
+                ps.setLong(3, e.visitor());
+                ps.setBoolean(4, e.bot());
+                ps.setString(5, e.country());
+                ps.setString(6, e.browser());
+                ps.setString(7, e.os());
+                ps.setString(8, e.device());
+                ps.setString(9, e.referrerHost());
+                ps.setString(10, e.ip());
+                ps.setString(11, e.userAgent());
+                ps.addBatch();
+                if (++n % BATCH == 0) flush(ps);
+            }
+            flush(ps);
+        }
+    }
+
+    private static void flush(PreparedStatement ps) throws SQLException {
+        ps.executeBatch();
+        Thread.yield();
+    }
+
+    // ---- reads ----
+
+    @Override
+    public List<Bucket> series(long linkId, Resolution resolution, long fromUnit, long toUnit) {
+        String table = resolution == Resolution.MINUTE ? "click_minute" : "click_hour";
+        String column = resolution == Resolution.MINUTE ? "minute" : "hour";
+        String sql = "SELECT " + column + ", clicks, human FROM " + table + " WHERE link_id = ? AND " + column + " >= ? AND "
+                + column + " < ? ORDER BY " + column;
+        List<Bucket> out = new ArrayList<>();
+        query(sql, ps -> {
+            ps.setLong(1, linkId);
+            ps.setLong(2, fromUnit);
+            ps.setLong(3, toUnit);
+        }, rs -> out.add(new Bucket(rs.getLong(1), rs.getLong(2), rs.getLong(3))));
+        return out;
+    }
+
+    @Override
+    public Map<String, List<ValueCount>> dimensions(long linkId, long fromDay, long toDay) {
+        Map<String, List<ValueCount>> out = new HashMap<>();
+        query("SELECT dim, value, SUM(clicks) AS n FROM click_dim WHERE link_id = ? AND day BETWEEN ? AND ?"
+                        + " GROUP BY dim, value ORDER BY dim, n DESC, value",
+                ps -> {
+                    ps.setLong(1, linkId);
+                    ps.setLong(2, fromDay);
+                    ps.setLong(3, toDay);
+                }, rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new ValueCount(rs.getString(2), rs.getLong(3))));
+        return out;
+    }
+
+    @Override
+    public byte[] uniqueRegisters(long linkId, long fromDay, long toDay) {
+        byte[] registers = new byte[4096];
+        query("SELECT reg, MAX(rank) FROM click_uniques WHERE link_id = ? AND day BETWEEN ? AND ? GROUP BY reg",
+                ps -> {
+                    ps.setLong(1, linkId);
+                    ps.setLong(2, fromDay);
+                    ps.setLong(3, toDay);
+                }, rs -> registers[rs.getInt(1)] = (byte) rs.getInt(2));
+        return registers;
+    }
+
+    @Override
+    public List<LinkCount> topLinks(long fromHour, long toHour, int limit) {
+        List<LinkCount> out = new ArrayList<>();
+        query("SELECT l.slug, SUM(h.clicks) AS n FROM click_hour h JOIN links l ON l.id = h.link_id"
+                        + " WHERE h.hour >= ? AND h.hour < ? AND h.link_id <> 0 GROUP BY l.slug ORDER BY n DESC, l.slug LIMIT ?",
+                ps -> {
+                    ps.setLong(1, fromHour);
+                    ps.setLong(2, toHour);
+                    ps.setInt(3, limit);
+                }, rs -> out.add(new LinkCount(rs.getString(1), rs.getLong(2))));
+        return out;
+    }
+
+    @Override
+    public List<StoredClick> events(long linkId, long fromMillis, long toMillis, Long beforeMillis, Long beforeId, int limit) {
+        String cursor = beforeMillis == null ? "" : " AND (ts < ? OR (ts = ? AND id < ?))";
+        List<StoredClick> out = new ArrayList<>();
+        query("SELECT id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent FROM click_events"
+                        + " WHERE link_id = ? AND ts >= ? AND ts < ?" + cursor + " ORDER BY ts DESC, id DESC LIMIT ?",
+                ps -> {
+                    int i = 1;
+                    ps.setLong(i++, linkId);
+                    ps.setLong(i++, fromMillis);
+                    ps.setLong(i++, toMillis);
+                    if (beforeMillis != null) {
+                        ps.setLong(i++, beforeMillis);
+                        ps.setLong(i++, beforeMillis);
+                        ps.setLong(i++, beforeId);
+                    }
+                    ps.setInt(i, limit);
+                }, rs -> out.add(new StoredClick(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getBoolean(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11))));
+        return out;
+    }
+
+    // ---- retention ----
+
+    @Override
+    public long purgeBefore(long cutoffMillis) {
+        long removed = 0;
+        try (Connection c = writer.getConnection(); Statement st = c.createStatement()) {
+            if (dialect == Dialect.POSTGRES) {
+                removed += dropPartitionsBefore(c, cutoffMillis);
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_events_default WHERE ts < ?")) {
+                    ps.setLong(1, cutoffMillis);
+                    removed += ps.executeUpdate();
+                }
+            } else {
+                // In chunks: one huge DELETE would hold SQLite's single writer for seconds.
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM click_events WHERE id IN (SELECT id FROM click_events WHERE ts < ? LIMIT 5000)")) {
+                    int n;
+                    do {
+                        ps.setLong(1, cutoffMillis);
+                        n = ps.executeUpdate();
+                        removed += n;
+                        Thread.yield();
+                    } while (n > 0);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
+                ps.setLong(1, Math.floorDiv(cutoffMillis, 60_000L));
+                removed += ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new StorageException("purge clicks", e);
+        }
+        return removed;
+    }
+
+    /** PostgreSQL: makes sure daily partitions of click_events exist from {@code from} for {@code days} days. */
+    public void ensurePartitions(LocalDate from, int days) {
+        if (dialect != Dialect.POSTGRES) return;
+        try (Connection c = writer.getConnection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < days; i++) {
+                LocalDate d = from.plusDays(i);
+                long start = d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                long end = d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                String name = "click_events_" + PARTITION_DAY.format(d);
+                try {
+                    st.execute("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF click_events FOR VALUES FROM ("
+                            + start + ") TO (" + end + ")");
+                } catch (SQLException e) {
+                    // Another node created it at the same moment, or rows for that day sit in the
+                    // default partition (then they stay there until retention removes them).
+                    if (!"42P07".equals(e.getSQLState()) && !"23514".equals(e.getSQLState())) throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("create click partitions", e);
+        }
+    }
+
+    private long dropPartitionsBefore(Connection c, long cutoffMillis) throws SQLException {
+        List<String> old = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT child.relname FROM pg_inherits JOIN pg_class parent ON pg_inherits.inhparent = parent.oid"
+                        + " JOIN pg_class child ON pg_inherits.inhrelid = child.oid"
+                        + " WHERE parent.relname = 'click_events' AND child.relname ~ '^click_events_[0-9]{8}$'");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                LocalDate day = LocalDate.parse(name.substring("click_events_".length()), PARTITION_DAY);
+                long end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                if (end <= cutoffMillis) old.add(name);
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            for (String name : old) st.execute("DROP TABLE IF EXISTS " + name);
+        }
+        return old.size();
+    }
+
+    // ---- helpers ----
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, Binder binder, Row row) {
+        try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) row.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new StorageException(sql, e);
+        }
+    }
+
+    static long epochDay(Instant t) {
+        return Math.floorDiv(t.toEpochMilli(), 86_400_000L);
+    }
+}
