@@ -31,52 +31,86 @@ public final class ClickAggregate {
         public long human;
     }
 
-    final Map<TimeKey, Counts> minutes = new HashMap<>();
-    final Map<TimeKey, Counts> hours = new HashMap<>();
-    final Map<DimKey, long[]> dims = new HashMap<>();
+    /**
+     * Everything the rollups need of a click but its visitor: clicks that share a profile are
+     * counted once per profile, so the per-click cost is one map update, not one per rollup row.
+     */
+    record Profile(long linkId, long minute, boolean bot, String country, String referrer, String browser, String os, String device) {}
+
+    final Map<Profile, long[]> profiles = new HashMap<>();
     final Map<RegisterKey, Integer> registers = new HashMap<>();
     final Map<Long, Long> linkClicks = new HashMap<>();
     final List<EnrichedClick> events = new ArrayList<>();
+    private Map<TimeKey, Counts> minutes;
+    private Map<TimeKey, Counts> hours;
+    private Map<DimKey, long[]> dims;
 
     /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
     void add(EnrichedClick c) {
         long minute = Math.floorDiv(c.epochMillis(), 60_000L);
-        long hour = Math.floorDiv(minute, 60);
-        long day = Math.floorDiv(hour, 24);
-        boolean human = !c.bot();
-        for (long link : new long[] {c.linkId(), ALL_LINKS}) {
-            count(minutes, new TimeKey(link, minute), human);
-            count(hours, new TimeKey(link, hour), human);
-            dim(link, day, "country", c.country() == null ? "" : c.country());
-            dim(link, day, "referrer", c.referrerHost() == null ? "" : c.referrerHost());
-            dim(link, day, "browser", c.browser());
-            dim(link, day, "os", c.os());
-            dim(link, day, "device", c.device());
-            if (human) registers.merge(new RegisterKey(link, day, Hll.register(c.visitor())), Hll.rank(c.visitor()), Math::max);
+        Profile p = new Profile(c.linkId(), minute, c.bot(), nz(c.country()), nz(c.referrerHost()), nz(c.browser()), nz(c.os()), nz(c.device()));
+        profiles.computeIfAbsent(p, k -> new long[1])[0]++;
+        if (!c.bot()) {
+            long day = Math.floorDiv(minute, 1440);
+            int reg = Hll.register(c.visitor());
+            int rank = Hll.rank(c.visitor());
+            registers.merge(new RegisterKey(c.linkId(), day, reg), rank, Math::max);
+            registers.merge(new RegisterKey(ALL_LINKS, day, reg), rank, Math::max);
         }
         if (!c.counted() && !c.head()) linkClicks.merge(c.linkId(), 1L, Long::sum);
         events.add(c);
+        minutes = null;
     }
 
-    private static void count(Map<TimeKey, Counts> map, TimeKey key, boolean human) {
-        Counts n = map.computeIfAbsent(key, k -> new Counts());
-        n.clicks++;
-        if (human) n.human++;
+    private static String nz(String s) {
+        return s == null ? "" : s;
     }
 
-    private void dim(long link, long day, String dim, String value) {
-        dims.computeIfAbsent(new DimKey(link, day, dim, value == null ? "" : value), k -> new long[1])[0]++;
+    /** Expands the profiles into the rows of each rollup, for the link and for all links. */
+    private void expand() {
+        if (minutes != null) return;
+        minutes = new HashMap<>();
+        hours = new HashMap<>();
+        dims = new HashMap<>();
+        for (Map.Entry<Profile, long[]> e : profiles.entrySet()) {
+            Profile p = e.getKey();
+            long n = e.getValue()[0];
+            long hour = Math.floorDiv(p.minute(), 60);
+            long day = Math.floorDiv(hour, 24);
+            for (long link : new long[] {p.linkId(), ALL_LINKS}) {
+                count(minutes, new TimeKey(link, p.minute()), n, p.bot());
+                count(hours, new TimeKey(link, hour), n, p.bot());
+                dim(link, day, "country", p.country(), n);
+                dim(link, day, "referrer", p.referrer(), n);
+                dim(link, day, "browser", p.browser(), n);
+                dim(link, day, "os", p.os(), n);
+                dim(link, day, "device", p.device(), n);
+            }
+        }
+    }
+
+    private static void count(Map<TimeKey, Counts> map, TimeKey key, long n, boolean bot) {
+        Counts c = map.computeIfAbsent(key, k -> new Counts());
+        c.clicks += n;
+        if (!bot) c.human += n;
+    }
+
+    private void dim(long link, long day, String dim, String value, long n) {
+        dims.computeIfAbsent(new DimKey(link, day, dim, value), k -> new long[1])[0] += n;
     }
 
     public Map<TimeKey, Counts> minutes() {
+        expand();
         return minutes;
     }
 
     public Map<TimeKey, Counts> hours() {
+        expand();
         return hours;
     }
 
     public Map<DimKey, long[]> dims() {
+        expand();
         return dims;
     }
 

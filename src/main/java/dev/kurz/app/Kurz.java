@@ -114,7 +114,7 @@ public final class Kurz implements AutoCloseable {
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
                 slice -> {}).start();
         opened.add(batcher);
-        StatsService stats = new StatsService(analytics, clock, clicks::dropped);
+        StatsService stats = new StatsService(analytics, clock, clicks::dropped, blocking);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
         opened.add(maintenance::shutdownNow);
         int retentionDays = a.rawRetentionDays();

@@ -71,7 +71,7 @@ public final class StatsBench {
             System.out.printf("stats benchmark: %s, %,d clicks over %d days written as rollups in %.1f s%n",
                     kind, written, days, (System.nanoTime() - t0) / 1e9);
 
-            StatsService service = new StatsService(store, InstantSource.fixed(end), () -> 0);
+            StatsService service = new StatsService(store, InstantSource.fixed(end), () -> 0, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
             report("30 days hourly, all breakdowns", service, link.id(), service.query(start.toString(), end.toString(), "hour", "UTC"), iterations);
             report("30 days daily, Europe/Berlin", service, link.id(), service.query(start.toString(), end.toString(), "day", "Europe/Berlin"), iterations);
             report("last 24 h by minute", service, link.id(), service.query(end.minus(1, ChronoUnit.DAYS).toString(), end.toString(), "minute", "UTC"), iterations);

@@ -74,7 +74,7 @@ abstract class AnalyticsStoreContract {
             clicks.add(click(link, T0.plusSeconds(i * 60L), i % 50, bot, i % 3 == 0 ? "DE" : "US", i % 2 == 0 ? "news.example" : null, "Chrome"));
         }
         store.write(aggregate(clicks));
-        StatsService service = new StatsService(store, InstantSource.fixed(T0.plusSeconds(86_400)), () -> 0);
+        StatsService service = new StatsService(store, InstantSource.fixed(T0.plusSeconds(86_400)), () -> 0, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         Stats s = service.stats(link.id(), service.query(T0.minusSeconds(3600).toString(), T0.plusSeconds(86_400).toString(), "hour", "UTC"));
         assertThat(s.totals().clicks()).isEqualTo(300);
         assertThat(s.totals().bots()).isEqualTo(30);
@@ -96,7 +96,7 @@ abstract class AnalyticsStoreContract {
         store.write(aggregate(List.of(click(link, T0, 1, false, "US", null, "Chrome"), click(link, T0.plusSeconds(120), 2, false, "US", null, "Chrome"))));
         List<StatsStore.Bucket> rows = store.series(link.id(), Resolution.MINUTE, 0, Long.MAX_VALUE);
         assertThat(rows).hasSize(2);
-        StatsService service = new StatsService(store, InstantSource.fixed(T0), () -> 0);
+        StatsService service = new StatsService(store, InstantSource.fixed(T0), () -> 0, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         Stats s = service.stats(link.id(), service.query(T0.minusSeconds(60).toString(), T0.plusSeconds(240).toString(), "minute", null));
         assertThat(s.series()).extracting(Stats.Point::clicks).containsExactly(0L, 1L, 0L, 1L, 0L, 0L); // 10:14 … 10:19
     }
