@@ -17,7 +17,11 @@ import java.time.ZoneOffset;
 import java.util.concurrent.ScheduledExecutorService;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.config.KurzConfig;
+import dev.kurz.link.Link;
 import dev.kurz.link.LinkListener;
+import dev.kurz.live.LiveHub;
+import dev.kurz.web.LinkJson;
+import io.vertx.core.json.JsonObject;
 import dev.kurz.link.LinkRules;
 import dev.kurz.link.LinkService;
 import dev.kurz.link.SlugPermutation;
@@ -65,6 +69,7 @@ public final class Kurz implements AutoCloseable {
     private final GeoIp geo;
     private final JdbcAnalyticsStore analytics;
     private final ScheduledExecutorService maintenance;
+    private final LiveHub hub;
     private final int port;
     private volatile boolean closed;
 
@@ -98,9 +103,37 @@ public final class Kurz implements AutoCloseable {
         KurzConfig.Cache c = config.cache();
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
         // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
-        LinkListener listener = redis == null ? cache::changedLocally : slug -> {
-            redis.changed(slug);
-            cache.changedLocally(slug);
+        this.hub = new LiveHub(clock, Duration.ofMillis(100));
+        opened.add(hub);
+        if (redis != null) {
+            hub.relay(redis::publishLive);
+            redis.onLive(hub::deliverRemote);
+        }
+        String base = config.server().base();
+        LinkListener listener = new LinkListener() {
+            @Override
+            public void changed(String slug) {
+                if (redis != null) redis.changed(slug);
+                cache.changedLocally(slug);
+            }
+
+            @Override
+            public void created(Link link) {
+                changed(link.slug());
+                hub.onLink("created", link.slug(), LinkJson.toJson(link, base));
+            }
+
+            @Override
+            public void updated(Link link) {
+                changed(link.slug());
+                hub.onLink("updated", link.slug(), LinkJson.toJson(link, base));
+            }
+
+            @Override
+            public void deleted(String slug) {
+                changed(slug);
+                hub.onLink("deleted", slug, new JsonObject().put("slug", slug));
+            }
         };
         LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener);
         if (redis != null) {
@@ -112,7 +145,7 @@ public final class Kurz implements AutoCloseable {
         this.analytics = new JdbcAnalyticsStore(db);
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
-                slice -> {}).start();
+                hub::onClicks).start();
         opened.add(batcher);
         StatsService stats = new StatsService(analytics, clock, clicks::dropped, blocking);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
@@ -124,7 +157,7 @@ public final class Kurz implements AutoCloseable {
         if (redis != null) health.probe("redis", redis::ping);
 
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics);
+                stats, analytics, hub);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), !proxies.isEmpty());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -184,6 +217,7 @@ public final class Kurz implements AutoCloseable {
         Duration grace = config.server().shutdownGrace();
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
+        hub.close();
         await(web.stop().toCompletionStage().toCompletableFuture(), grace, "HTTP servers");
         batcher.close(grace);
         maintenance.shutdownNow();

@@ -34,7 +34,7 @@ public final class LinkService {
     public Link create(LinkDraft draft) {
         NewLink link = rules.validate(draft);
         Link created = link.slug() != null ? store.insert(link, clock.instant()) : insertGenerated(link);
-        listener.changed(created.slug());
+        listener.created(created);
         return created;
     }
 
@@ -59,13 +59,13 @@ public final class LinkService {
         Link current = get(slug);
         Link next = rules.apply(current, patch);
         Link stored = store.update(next).orElseThrow(() -> new LinkNotFoundException(slug));
-        listener.changed(slug);
+        listener.updated(stored);
         return stored;
     }
 
     public void delete(String slug) {
         if (!store.delete(slug)) throw new LinkNotFoundException(slug);
-        listener.changed(slug);
+        listener.deleted(slug);
     }
 
     /** A page of links, newest first; {@code nextCursor} is null on the last page. */

@@ -38,7 +38,7 @@ final class ApiRoutes {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     private static final java.util.regex.Pattern ENDPOINTS =
-            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks))?)?|/api/v1/stats|/health/(live|ready)|/api/openapi\\.yaml");
+            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/health/(live|ready)|/api/openapi\\.yaml");
 
     private final LinkService links;
     private final ApiKeys keys;
@@ -48,9 +48,11 @@ final class ApiRoutes {
     private final Buffer openApi;
 
     private final StatsRoutes stats;
+    private final LiveRoutes live;
 
-    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats) {
+    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live) {
         this.stats = stats;
+        this.live = live;
         this.links = links;
         this.keys = keys;
         this.health = health;
@@ -72,6 +74,7 @@ final class ApiRoutes {
         // and a request body must have a reader from the start.
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        live.mountWebSocket(r); // authenticates by its first message, not by header
         r.route("/api/v1/*").handler(this::authenticate);
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
@@ -92,6 +95,7 @@ final class ApiRoutes {
                 }, ok -> ctx.response().setStatusCode(204).end())));
 
         stats.mount(r);
+        live.mountSse(r);
 
         r.route().failureHandler(this::failure);
         r.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiProblems.notFound(ctx.request().path()), ctx.request().path()));

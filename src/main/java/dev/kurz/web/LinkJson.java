@@ -20,12 +20,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Links to and from the API's JSON. Type errors become field errors, like the domain's own rules. */
-final class LinkJson {
+public final class LinkJson {
     static final Set<String> FIELDS = Set.of("url", "slug", "title", "tags", "expiresAt", "maxClicks", "redirectType", "forwardQuery");
 
     private LinkJson() {}
 
-    static JsonObject toJson(Link l, String base) {
+    public static JsonObject toJson(Link l, String base) {
         return new JsonObject()
                 .put("slug", l.slug())
                 .put("shortUrl", base + "/" + l.slug())

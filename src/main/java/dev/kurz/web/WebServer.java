@@ -5,6 +5,7 @@ import dev.kurz.analytics.StatsService;
 import dev.kurz.analytics.StatsStore;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.link.LinkRules;
+import dev.kurz.live.LiveHub;
 import dev.kurz.link.LinkService;
 import dev.kurz.ops.Health;
 import dev.kurz.redirect.RedirectCache;
@@ -36,7 +37,7 @@ public final class WebServer {
 
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
-                           ClickBuffer clicks, StatsService stats, StatsStore statsStore) {}
+                           ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub) {}
 
     /**
      * @param captureForwarded whether redirects record X-Forwarded-For / Forwarded for the click
@@ -46,7 +47,8 @@ public final class WebServer {
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats).router(vertx);
+        LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);

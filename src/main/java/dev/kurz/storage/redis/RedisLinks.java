@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisLinks implements SharedLinkCache, LinkListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLinks.class);
     static final String CHANNEL = "kurz:links:changed";
+    static final String LIVE_CHANNEL = "kurz:live";
     static final String KEY_PREFIX = "kurz:link:";
     static final Duration SECOND_DELETE = Duration.ofMillis(500);
 
@@ -47,6 +48,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     private final String nodeId = UUID.randomUUID().toString();
     private volatile Consumer<String> onRemoteChange = slug -> {};
     private volatile Runnable onResync = () -> {};
+    private volatile Consumer<io.vertx.core.json.JsonObject> onLive = m -> {};
     private volatile RedisConnection subscriber;
     private volatile boolean closed;
 
@@ -71,7 +73,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
             conn.handler(this::onMessage);
             conn.exceptionHandler(e -> log.warn("redis subscription error: {}", e.getMessage()));
             conn.endHandler(v -> reconnectLater());
-            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL)).<Void>mapEmpty();
+            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL).arg(LIVE_CHANNEL)).<Void>mapEmpty();
         });
     }
 
@@ -90,6 +92,14 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         if (r.type() != ResponseType.MULTI && r.type() != ResponseType.PUSH) return;
         if (r.size() < 3 || !"message".equals(r.get(0).toString())) return;
         String payload = r.get(2).toString();
+        if (LIVE_CHANNEL.equals(r.get(1).toString())) {
+            try {
+                onLive.accept(new io.vertx.core.json.JsonObject(payload));
+            } catch (RuntimeException e) {
+                log.warn("bad live message: {}", e.toString());
+            }
+            return;
+        }
         int space = payload.indexOf(' ');
         if (space < 0) return;
         onRemoteChange.accept(payload.substring(space + 1));
@@ -134,6 +144,16 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
                 .compose(v -> api.publish(CHANNEL, nodeId + " " + slug))
                 .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()))
                 .mapEmpty();
+    }
+
+    /** Receives live-dashboard messages other nodes published. */
+    public void onLive(Consumer<io.vertx.core.json.JsonObject> handler) {
+        this.onLive = handler;
+    }
+
+    /** Sends a live-dashboard message to every node (fire and forget: a lost frame is a missed blink). */
+    public void publishLive(io.vertx.core.json.JsonObject message) {
+        if (!closed) api.publish(LIVE_CHANNEL, message.encode()).onFailure(e -> log.debug("live publish failed: {}", e.getMessage()));
     }
 
     /** The command client, for other Redis-backed pieces (visitor salts). */

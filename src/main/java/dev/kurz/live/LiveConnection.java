@@ -1,0 +1,107 @@
+package dev.kurz.live;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A subscriber's state: its subscriptions and what waits to be written to it. Confined to the
+ * connection's event loop (every method but the constructor runs there).
+ *
+ * <p>Slow consumers: nothing queues without bound. Aggregated {@code clicks} frames coalesce per
+ * link while the socket is behind (counts add up, so nothing is lost); single {@code click}
+ * frames are capped per second and, when behind, only the newest {@link #MAX_SINGLES} wait;
+ * other frames (links, alerts) wait up to {@link #MAX_OTHER}. A client that stays behind for
+ * {@link #MAX_BEHIND_MS} ms, or overflows, is closed with code 4008.
+ */
+public final class LiveConnection {
+    public static final int TOO_SLOW = 4008;
+    static final int MAX_SINGLES = 50;
+    static final int MAX_OTHER = 200;
+    static final long MAX_BEHIND_MS = 10_000;
+    static final int SINGLES_PER_SECOND = 20;
+
+    final Transport transport;
+    final Set<String> links = new HashSet<>();
+    boolean all;
+    private final Map<String, ClickSummary> pendingClicks = new LinkedHashMap<>();
+    private final ArrayDeque<String> pendingSingles = new ArrayDeque<>();
+    private final ArrayDeque<String> pendingOther = new ArrayDeque<>();
+    private long behindSince = -1;
+    private boolean waitingForDrain;
+    private boolean closed;
+    private long bucketSecond;
+    private int singlesThisSecond;
+
+    LiveConnection(Transport transport) {
+        this.transport = transport;
+    }
+
+    void clicks(ClickSummary s) {
+        pendingClicks.merge(s.slug(), s, ClickSummary::plus);
+    }
+
+    void single(String frame, long nowMillis) {
+        long second = nowMillis / 1000;
+        if (second != bucketSecond) {
+            bucketSecond = second;
+            singlesThisSecond = 0;
+        }
+        if (++singlesThisSecond > SINGLES_PER_SECOND) return; // above the rate, the clicks frames carry it
+        pendingSingles.addLast(frame);
+        while (pendingSingles.size() > MAX_SINGLES) pendingSingles.removeFirst();
+    }
+
+    void other(String frame) {
+        pendingOther.addLast(frame);
+        if (pendingOther.size() > MAX_OTHER) close(TOO_SLOW, "too slow: more than " + MAX_OTHER + " frames waiting");
+    }
+
+    /** Writes what is pending while the socket takes it; keeps the rest (coalesced) for later. */
+    void flush(long nowMillis) {
+        if (closed) return;
+        while (transport.writable()) {
+            String next = pendingOther.pollFirst();
+            if (next == null && !pendingClicks.isEmpty()) {
+                var it = pendingClicks.entrySet().iterator();
+                next = it.next().getValue().toJson().encode();
+                it.remove();
+            }
+            if (next == null) next = pendingSingles.pollFirst();
+            if (next == null) {
+                behindSince = -1;
+                return;
+            }
+            transport.write(next);
+        }
+        if (behindSince < 0) behindSince = nowMillis;
+        if (nowMillis - behindSince > MAX_BEHIND_MS) {
+            close(TOO_SLOW, "too slow: behind for more than " + MAX_BEHIND_MS / 1000 + " s");
+            return;
+        }
+        if (!waitingForDrain) {
+            waitingForDrain = true;
+            transport.onWritable(() -> {
+                waitingForDrain = false;
+                flush(System.currentTimeMillis());
+            });
+        }
+    }
+
+    public void send(JsonObject frame) {
+        if (!closed) transport.write(frame.encode());
+    }
+
+    public void close(int code, String reason) {
+        if (closed) return;
+        closed = true;
+        transport.close(code, reason);
+    }
+
+    boolean closed() {
+        return closed;
+    }
+}

@@ -1,0 +1,264 @@
+package dev.kurz.live;
+
+import dev.kurz.analytics.EnrichedClick;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live dashboards: rooms per link and one for all links, fed by the click batcher.
+ *
+ * <p>The batcher hands every drained slice of clicks to {@link #onClicks}; every {@code tick}
+ * (100 ms) the hub turns what arrived into one batch — a summary per link and up to
+ * {@link #MAX_SINGLES_PER_TICK} single clicks — publishes it to the other nodes through the
+ * {@link Relay} (Redis), and delivers it to its own subscribers. Batches from other nodes arrive
+ * through {@link #deliverRemote}. Delivery posts one task per affected connection to that
+ * connection's event loop, where {@link LiveConnection} coalesces for slow clients.
+ */
+public final class LiveHub implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+    static final int MAX_SINGLES_PER_TICK = 500;
+    public static final int MAX_SUBSCRIPTIONS = 1000;
+
+    /** Carries batches, link events and alerts to the other nodes. */
+    public interface Relay {
+        void publish(JsonObject message);
+
+        Relay NONE = message -> {};
+    }
+
+    private final InstantSource clock;
+    private final String node = java.util.UUID.randomUUID().toString();
+    private final Map<String, Set<LiveConnection>> rooms = new ConcurrentHashMap<>();
+    private final Set<LiveConnection> allRoom = ConcurrentHashMap.newKeySet();
+    private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker;
+    private volatile Relay relay = Relay.NONE;
+    private volatile Consumer<List<ClickSummary>> summaryListener = s -> {};
+    private final Object lock = new Object();
+    private Map<String, long[]> counts = new HashMap<>();
+    private Map<String, Map<String, Long>> countries = new HashMap<>();
+    private Map<String, Map<String, Long>> referrers = new HashMap<>();
+    private List<JsonObject> singles = new ArrayList<>();
+
+    public LiveHub(InstantSource clock, Duration tick) {
+        this.clock = clock;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-live").daemon(true).factory());
+        ticker.scheduleAtFixedRate(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void relay(Relay relay) {
+        this.relay = relay;
+    }
+
+    /** Told about every batch's summaries, local and remote (alert rules evaluate on them). */
+    public void onSummaries(Consumer<List<ClickSummary>> listener) {
+        this.summaryListener = listener;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    // ---- connections (called on the connection's event loop) ----
+
+    public LiveConnection connect(Transport t) {
+        LiveConnection c = new LiveConnection(t);
+        connections.add(c);
+        return c;
+    }
+
+    /** Adds subscriptions; false when the connection would exceed {@link #MAX_SUBSCRIPTIONS}. */
+    public boolean subscribe(LiveConnection c, List<String> slugs, boolean all) {
+        if (c.links.size() + slugs.size() > MAX_SUBSCRIPTIONS) return false;
+        for (String s : slugs) {
+            if (c.links.add(s)) rooms.computeIfAbsent(s, k -> ConcurrentHashMap.newKeySet()).add(c);
+        }
+        if (all) {
+            c.all = true;
+            allRoom.add(c);
+        }
+        return true;
+    }
+
+    public void unsubscribe(LiveConnection c, List<String> slugs, boolean all) {
+        for (String s : slugs) {
+            if (c.links.remove(s)) leaveRoom(c, s);
+        }
+        if (all) {
+            c.all = false;
+            allRoom.remove(c);
+        }
+    }
+
+    public void disconnect(LiveConnection c) {
+        connections.remove(c);
+        allRoom.remove(c);
+        for (String s : c.links) leaveRoom(c, s);
+        c.links.clear();
+    }
+
+    private void leaveRoom(LiveConnection c, String slug) {
+        rooms.computeIfPresent(slug, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    public int connections() {
+        return connections.size();
+    }
+
+    public int rooms() {
+        return rooms.size();
+    }
+
+    // ---- inputs ----
+
+    /** From the batcher thread: a slice of freshly enriched clicks. */
+    public void onClicks(List<EnrichedClick> slice) {
+        synchronized (lock) {
+            for (EnrichedClick c : slice) {
+                long[] n = counts.computeIfAbsent(c.slug(), k -> new long[2]);
+                n[0]++;
+                if (!c.bot()) n[1]++;
+                countries.computeIfAbsent(c.slug(), k -> new HashMap<>()).merge(c.country() == null ? "unknown" : c.country(), 1L, Long::sum);
+                referrers.computeIfAbsent(c.slug(), k -> new HashMap<>())
+                        .merge(c.referrerHost() == null ? "direct" : c.referrerHost(), 1L, Long::sum);
+                if (singles.size() < MAX_SINGLES_PER_TICK) singles.add(singleFrame(c));
+            }
+        }
+    }
+
+    /** A link was created, updated or deleted (on this node): tell dashboards here and elsewhere. */
+    public void onLink(String op, String slug, JsonObject link) {
+        JsonObject frame = new JsonObject().put("type", "link").put("op", op).put("link", link);
+        relay.publish(new JsonObject().put("node", node).put("kind", "link").put("slug", slug).put("frame", frame));
+        deliverOther(slug, frame);
+    }
+
+    /** An alert fired: to the link's room (if any) and to every all-links subscriber. */
+    public void onAlert(String slug, JsonObject frame) {
+        relay.publish(new JsonObject().put("node", node).put("kind", "alert").put("slug", slug).put("frame", frame));
+        deliverOther(slug, frame);
+    }
+
+    /** A message another node published. */
+    public void deliverRemote(JsonObject message) {
+        if (node.equals(message.getString("node"))) return;
+        switch (message.getString("kind", "")) {
+            case "batch" -> deliverBatch(message.getJsonArray("clicks"), message.getJsonArray("singles"));
+            case "link", "alert" -> deliverOther(message.getString("slug"), message.getJsonObject("frame"));
+            default -> log.debug("unknown live message {}", message.getString("kind"));
+        }
+    }
+
+    // ---- the tick ----
+
+    private void tick() {
+        try {
+            Map<String, long[]> c;
+            Map<String, Map<String, Long>> co;
+            Map<String, Map<String, Long>> re;
+            List<JsonObject> si;
+            synchronized (lock) {
+                if (counts.isEmpty()) return;
+                c = counts;
+                co = countries;
+                re = referrers;
+                si = singles;
+                counts = new HashMap<>();
+                countries = new HashMap<>();
+                referrers = new HashMap<>();
+                singles = new ArrayList<>();
+            }
+            long now = clock.millis();
+            JsonArray summaries = new JsonArray();
+            c.forEach((slug, n) -> summaries.add(new ClickSummary(slug, now, n[0], n[1], co.getOrDefault(slug, Map.of()),
+                    re.getOrDefault(slug, Map.of())).toJson()));
+            JsonArray singleFrames = new JsonArray(new ArrayList<>(si));
+            relay.publish(new JsonObject().put("node", node).put("kind", "batch").put("clicks", summaries).put("singles", singleFrames));
+            deliverBatch(summaries, singleFrames);
+        } catch (RuntimeException e) {
+            log.warn("live tick failed: {}", e.toString());
+        }
+    }
+
+    private void deliverBatch(JsonArray summaries, JsonArray singleFrames) {
+        List<ClickSummary> parsed = new ArrayList<>(summaries.size());
+        Map<LiveConnection, List<Object>> perConnection = new IdentityHashMap<>();
+        for (Object o : summaries) {
+            ClickSummary s = ClickSummary.fromJson((JsonObject) o);
+            parsed.add(s);
+            for (LiveConnection c : targets(s.slug())) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
+        }
+        if (singleFrames != null) {
+            for (Object o : singleFrames) {
+                JsonObject f = (JsonObject) o;
+                String encoded = f.encode();
+                for (LiveConnection c : targets(f.getString("slug"))) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(encoded);
+            }
+        }
+        perConnection.forEach((c, items) -> c.transport.run(() -> {
+            long now = clock.millis();
+            for (Object item : items) {
+                if (item instanceof ClickSummary s) c.clicks(s);
+                else c.single((String) item, now);
+            }
+            c.flush(now);
+        }));
+        try {
+            summaryListener.accept(parsed);
+        } catch (RuntimeException e) {
+            log.warn("live summary listener failed: {}", e.toString());
+        }
+    }
+
+    private void deliverOther(String slug, JsonObject frame) {
+        String encoded = frame.encode();
+        for (LiveConnection c : targets(slug)) {
+            c.transport.run(() -> {
+                c.other(encoded);
+                c.flush(clock.millis());
+            });
+        }
+    }
+
+    /** Subscribers of a link's room and of all links, each once. */
+    private Set<LiveConnection> targets(String slug) {
+        Set<LiveConnection> room = slug == null ? null : rooms.get(slug);
+        if (room == null || room.isEmpty()) return allRoom;
+        if (allRoom.isEmpty()) return room;
+        Set<LiveConnection> both = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        both.addAll(room);
+        both.addAll(allRoom);
+        return both;
+    }
+
+    private static JsonObject singleFrame(EnrichedClick c) {
+        return new JsonObject().put("type", "click").put("slug", c.slug()).put("t", Instant.ofEpochMilli(c.epochMillis()).toString())
+                .put("country", c.country()).put("browser", c.browser()).put("os", c.os()).put("device", c.device())
+                .put("referrerHost", c.referrerHost()).put("bot", c.bot());
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        for (LiveConnection c : connections) c.transport.run(() -> c.close(1001, "server shutting down"));
+    }
+}

@@ -1,0 +1,240 @@
+package dev.kurz.web;
+
+import dev.kurz.auth.ApiKeys;
+import dev.kurz.auth.Principal;
+import dev.kurz.auth.Scope;
+import dev.kurz.live.LiveConnection;
+import dev.kurz.live.LiveHub;
+import dev.kurz.live.Transport;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The live feed: a WebSocket at {@code /api/v1/live} (authenticated by its first message, so the
+ * key never appears in a URL or an access log) and the same frames as Server-Sent Events at
+ * {@code /api/v1/live/sse} (authenticated like any API call, by header).
+ */
+final class LiveRoutes {
+    static final int UNAUTHORIZED = 4401;
+    static final int NO_HEARTBEAT = 4000;
+    static final long AUTH_TIMEOUT_MS = 5_000;
+    static final long PING_EVERY_MS = 30_000;
+
+    private final LiveHub hub;
+    private final ApiKeys keys;
+
+    LiveRoutes(LiveHub hub, ApiKeys keys) {
+        this.hub = hub;
+        this.keys = keys;
+    }
+
+    /** Before the API's authentication filter: the socket authenticates itself. */
+    void mountWebSocket(Router r) {
+        r.get("/api/v1/live").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(ws -> attach(ctx.vertx(), ws))
+                .onFailure(e -> {
+                    if (!ctx.response().ended()) {
+                        Problems.send(ctx.response(), ApiProblems.badRequest(
+                                "/api/v1/live is a WebSocket: connect with a WebSocket client (or use /api/v1/live/sse)"), "/api/v1/live");
+                    }
+                }));
+    }
+
+    /** After the API's authentication filter. */
+    void mountSse(Router r) {
+        r.get("/api/v1/live/sse").handler(ApiRoutes.scope(Scope.LINKS_READ, this::sse));
+    }
+
+    // ---- WebSocket ----
+
+    private void attach(Vertx vertx, ServerWebSocket ws) {
+        Context context = vertx.getOrCreateContext();
+        Transport t = new Transport() {
+            @Override
+            public void run(Runnable task) {
+                context.runOnContext(v -> task.run());
+            }
+
+            @Override
+            public boolean writable() {
+                return !ws.isClosed() && !ws.writeQueueFull();
+            }
+
+            @Override
+            public void write(String frame) {
+                if (!ws.isClosed()) ws.writeTextMessage(frame);
+            }
+
+            @Override
+            public void onWritable(Runnable then) {
+                ws.drainHandler(v -> then.run());
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                if (!ws.isClosed()) ws.close((short) code, reason);
+            }
+        };
+        LiveConnection conn = hub.connect(t);
+        boolean[] authed = {false};
+        long[] lastPong = {System.currentTimeMillis()};
+        long authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> {
+            if (!authed[0]) conn.close(UNAUTHORIZED, "send {\"type\":\"auth\",\"key\":\"…\"} within 5 s");
+        });
+        long pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> {
+            if (System.currentTimeMillis() - lastPong[0] > 2 * PING_EVERY_MS + 5_000) conn.close(NO_HEARTBEAT, "no answer to pings");
+            else if (!ws.isClosed()) ws.writePing(Buffer.buffer("kurz"));
+        });
+        ws.pongHandler(b -> lastPong[0] = System.currentTimeMillis());
+        ws.closeHandler(v -> {
+            vertx.cancelTimer(authTimer);
+            vertx.cancelTimer(pingTimer);
+            hub.disconnect(conn);
+        });
+        ws.exceptionHandler(e -> conn.close(1011, "error"));
+        ws.textMessageHandler(text -> {
+            JsonObject msg;
+            try {
+                msg = new JsonObject(text);
+            } catch (RuntimeException e) {
+                conn.send(error("not a JSON object"));
+                return;
+            }
+            String type = msg.getString("type", "");
+            if (!authed[0]) {
+                if (!type.equals("auth") || !(msg.getValue("key") instanceof String key)) {
+                    conn.close(UNAUTHORIZED, "the first message must be {\"type\":\"auth\",\"key\":\"…\"}");
+                    return;
+                }
+                keys.authenticate(key).whenComplete((p, err) -> context.runOnContext(x -> {
+                    Optional<Principal> principal = err == null ? p : Optional.empty();
+                    if (principal.isPresent() && principal.get().can(Scope.LINKS_READ)) {
+                        authed[0] = true;
+                        vertx.cancelTimer(authTimer);
+                        conn.send(new JsonObject().put("type", "ready"));
+                    } else {
+                        conn.close(UNAUTHORIZED, "invalid API key, or it lacks the links:read scope");
+                    }
+                }));
+                return;
+            }
+            switch (type) {
+                case "subscribe", "unsubscribe" -> subscription(conn, msg, type.equals("subscribe"));
+                case "ping" -> conn.send(new JsonObject().put("type", "pong"));
+                default -> conn.send(error("unknown message type '" + type + "': use subscribe, unsubscribe or ping"));
+            }
+        });
+    }
+
+    private void subscription(LiveConnection conn, JsonObject msg, boolean subscribe) {
+        List<String> slugs = new ArrayList<>();
+        Object links = msg.getValue("links");
+        if (links != null) {
+            if (!(links instanceof JsonArray a)) {
+                conn.send(error("links must be an array of slugs"));
+                return;
+            }
+            for (Object o : a) {
+                if (!(o instanceof String s) || s.isEmpty() || s.length() > 64) {
+                    conn.send(error("links must be an array of slugs (1 to 64 characters)"));
+                    return;
+                }
+                slugs.add(s);
+            }
+        }
+        boolean all = Boolean.TRUE.equals(msg.getValue("all"));
+        if (slugs.isEmpty() && !all) {
+            conn.send(error("name links: {\"type\":\"" + (subscribe ? "subscribe" : "unsubscribe") + "\",\"links\":[\"slug\"]} or \"all\":true"));
+            return;
+        }
+        if (subscribe) {
+            if (!hub.subscribe(conn, slugs, all)) {
+                conn.send(error("too many subscriptions: at most " + LiveHub.MAX_SUBSCRIPTIONS + " links per connection"));
+                return;
+            }
+        } else {
+            hub.unsubscribe(conn, slugs, all);
+        }
+        conn.send(new JsonObject().put("type", subscribe ? "subscribed" : "unsubscribed")
+                .put("links", new JsonArray(new ArrayList<Object>(slugs))).put("all", all));
+    }
+
+    private static JsonObject error(String message) {
+        return new JsonObject().put("type", "error").put("message", message);
+    }
+
+    // ---- Server-Sent Events ----
+
+    private void sse(RoutingContext ctx) {
+        String linksParam = ctx.request().getParam("links");
+        boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
+        List<String> slugs = linksParam == null || linksParam.isBlank() ? List.of()
+                : Arrays.stream(linksParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (slugs.isEmpty() && !all) throw ApiProblems.badRequest("name what to follow: ?links=slug1,slug2 or ?all=true");
+        if (slugs.size() > LiveHub.MAX_SUBSCRIPTIONS) {
+            throw ApiProblems.badRequest("links: at most " + LiveHub.MAX_SUBSCRIPTIONS + " slugs");
+        }
+        HttpServerResponse resp = ctx.response();
+        resp.setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .putHeader("X-Accel-Buffering", "no");
+        Vertx vertx = ctx.vertx();
+        Context context = vertx.getOrCreateContext();
+        boolean[] closed = {false};
+        Transport t = new Transport() {
+            @Override
+            public void run(Runnable task) {
+                context.runOnContext(v -> task.run());
+            }
+
+            @Override
+            public boolean writable() {
+                return !closed[0] && !resp.writeQueueFull();
+            }
+
+            @Override
+            public void write(String frame) {
+                if (!closed[0]) resp.write("data: " + frame + "\n\n");
+            }
+
+            @Override
+            public void onWritable(Runnable then) {
+                resp.drainHandler(v -> then.run());
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                if (closed[0]) return;
+                closed[0] = true;
+                resp.end("event: close\ndata: " + new JsonObject().put("code", code).put("reason", reason).encode() + "\n\n");
+            }
+        };
+        LiveConnection conn = hub.connect(t);
+        hub.subscribe(conn, slugs, all);
+        long pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> {
+            if (!closed[0]) resp.write(": ping\n\n");
+        });
+        Runnable gone = () -> {
+            closed[0] = true;
+            vertx.cancelTimer(pingTimer);
+            hub.disconnect(conn);
+        };
+        resp.closeHandler(v -> gone.run());
+        resp.endHandler(v -> gone.run());
+        resp.write(": connected\n\n");
+        conn.send(new JsonObject().put("type", "subscribed").put("links", new JsonArray(new ArrayList<Object>(slugs))).put("all", all));
+    }
+}

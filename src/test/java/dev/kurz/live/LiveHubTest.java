@@ -1,0 +1,183 @@
+package dev.kurz.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kurz.analytics.EnrichedClick;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LiveHubTest {
+    private final long[] now = {1_800_000_000_000L};
+    private final LiveHub hub = new LiveHub(() -> Instant.ofEpochMilli(now[0]), Duration.ofMillis(20));
+
+    @AfterEach
+    void close() {
+        hub.close();
+    }
+
+    /** A transport that runs tasks inline and records frames; writability is switchable. */
+    static final class FakeTransport implements Transport {
+        final List<JsonObject> frames = new ArrayList<>();
+        boolean writable = true;
+        Runnable drain;
+        Integer closedWith;
+
+        @Override
+        public synchronized void run(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public boolean writable() {
+            return writable && closedWith == null;
+        }
+
+        @Override
+        public void write(String frame) {
+            frames.add(new JsonObject(frame));
+        }
+
+        @Override
+        public void onWritable(Runnable then) {
+            drain = then;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closedWith = code;
+        }
+
+        synchronized List<JsonObject> ofType(String type) {
+            return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
+        }
+
+        synchronized long clicks(String slug) {
+            return ofType("clicks").stream().filter(f -> slug.equals(f.getString("slug"))).mapToLong(f -> f.getLong("clicks")).sum();
+        }
+    }
+
+    private static EnrichedClick click(String slug, boolean bot, String country) {
+        return new EnrichedClick(1, slug, 1_800_000_000_000L, 7, bot, false, false, country, "Chrome", "Windows",
+                bot ? "bot" : "desktop", "google.com", null, "UA");
+    }
+
+    private static void await(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!cond.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(cond.getAsBoolean()).isTrue();
+    }
+
+    @Test
+    void subscribe_deliversOnlyTheRoomsOfTheConnection() throws Exception {
+        FakeTransport a = new FakeTransport();
+        FakeTransport b = new FakeTransport();
+        FakeTransport all = new FakeTransport();
+        hub.subscribe(hub.connect(a), List.of("x"), false);
+        hub.subscribe(hub.connect(b), List.of("y"), false);
+        hub.subscribe(hub.connect(all), List.of(), true);
+        hub.onClicks(List.of(click("x", false, "US"), click("x", true, "DE"), click("y", false, "US")));
+        await(() -> all.clicks("x") == 2 && all.clicks("y") == 1);
+        await(() -> a.clicks("x") == 2);
+        JsonObject f = a.ofType("clicks").get(0);
+        assertThat(f.getLong("humanClicks")).isEqualTo(1);
+        assertThat(f.getJsonObject("countries").getLong("US")).isEqualTo(1);
+        assertThat(f.getJsonObject("referrers").getLong("google.com")).isEqualTo(2);
+        assertThat(a.clicks("y")).isZero();
+        assertThat(b.clicks("x")).isZero();
+        assertThat(a.ofType("click")).hasSize(2);
+    }
+
+    @Test
+    void unsubscribe_andDisconnect_stopDelivery() throws Exception {
+        FakeTransport a = new FakeTransport();
+        LiveConnection c = hub.connect(a);
+        hub.subscribe(c, List.of("x"), false);
+        hub.unsubscribe(c, List.of("x"), false);
+        FakeTransport witness = new FakeTransport();
+        hub.subscribe(hub.connect(witness), List.of("x"), false);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> witness.clicks("x") == 1);
+        assertThat(a.frames).isEmpty();
+        assertThat(hub.rooms()).isEqualTo(1);
+        hub.disconnect(c);
+        assertThat(hub.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void slowConsumer_coalescesClicksPerLink_thenGetsTheSum() throws Exception {
+        FakeTransport slow = new FakeTransport();
+        slow.writable = false;
+        hub.subscribe(hub.connect(slow), List.of("x"), false);
+        for (int i = 0; i < 5; i++) {
+            hub.onClicks(List.of(click("x", false, "US"), click("x", false, "FR")));
+            Thread.sleep(40); // several ticks
+        }
+        assertThat(slow.frames).isEmpty();
+        slow.writable = true;
+        slow.drain.run();
+        assertThat(slow.ofType("clicks")).hasSize(1); // one coalesced frame, not one per tick
+        assertThat(slow.clicks("x")).isEqualTo(10);
+        assertThat(slow.ofType("click").size()).isLessThanOrEqualTo(LiveConnection.MAX_SINGLES);
+    }
+
+    @Test
+    void slowConsumer_behindForTooLong_isClosedWith4008() throws Exception {
+        FakeTransport slow = new FakeTransport();
+        slow.writable = false;
+        hub.subscribe(hub.connect(slow), List.of("x"), false);
+        hub.onClicks(List.of(click("x", false, "US")));
+        Thread.sleep(60);
+        now[0] += LiveConnection.MAX_BEHIND_MS + 1;
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> slow.closedWith != null);
+        assertThat(slow.closedWith).isEqualTo(LiveConnection.TOO_SLOW);
+    }
+
+    @Test
+    void singleClickFrames_areCappedPerSecond() throws Exception {
+        FakeTransport t = new FakeTransport();
+        hub.subscribe(hub.connect(t), List.of("x"), false);
+        List<EnrichedClick> many = new ArrayList<>();
+        for (int i = 0; i < 100; i++) many.add(click("x", false, "US"));
+        hub.onClicks(many);
+        await(() -> t.clicks("x") == 100);
+        assertThat(t.ofType("click")).hasSize(LiveConnection.SINGLES_PER_SECOND);
+    }
+
+    @Test
+    void remoteBatches_areDelivered_ownAreIgnored() throws Exception {
+        FakeTransport t = new FakeTransport();
+        hub.subscribe(hub.connect(t), List.of("x"), false);
+        List<JsonObject> published = new ArrayList<>();
+        hub.relay(published::add);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> !published.isEmpty());
+        JsonObject mine = published.get(0);
+        hub.deliverRemote(mine); // its own message comes back from Redis: ignored
+        JsonObject remote = mine.copy().put("node", "other-node");
+        hub.deliverRemote(remote);
+        await(() -> t.clicks("x") == 2);
+        Thread.sleep(50);
+        assertThat(t.clicks("x")).isEqualTo(2);
+    }
+
+    @Test
+    void linkAndAlertFrames_reachTheRoomAndAllLinks() throws Exception {
+        FakeTransport room = new FakeTransport();
+        FakeTransport other = new FakeTransport();
+        FakeTransport all = new FakeTransport();
+        hub.subscribe(hub.connect(room), List.of("x"), false);
+        hub.subscribe(hub.connect(other), List.of("y"), false);
+        hub.subscribe(hub.connect(all), List.of(), true);
+        hub.onLink("updated", "x", new JsonObject().put("slug", "x"));
+        assertThat(room.ofType("link")).hasSize(1);
+        assertThat(all.ofType("link").get(0).getString("op")).isEqualTo("updated");
+        assertThat(other.frames).isEmpty();
+    }
+}
