@@ -1,5 +1,6 @@
 package dev.kurz.app;
 
+import dev.kurz.alert.Alerts;
 import dev.kurz.analytics.ClickBatcher;
 import dev.kurz.analytics.ClickBuffer;
 import dev.kurz.analytics.Enricher;
@@ -10,6 +11,7 @@ import dev.kurz.analytics.TrustedProxies;
 import dev.kurz.analytics.UserAgents;
 import dev.kurz.analytics.VisitorHasher;
 import dev.kurz.config.ConfigException;
+import dev.kurz.storage.jdbc.JdbcAlertStore;
 import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
 import dev.kurz.storage.redis.RedisSalts;
 import java.time.LocalDate;
@@ -70,6 +72,7 @@ public final class Kurz implements AutoCloseable {
     private final JdbcAnalyticsStore analytics;
     private final ScheduledExecutorService maintenance;
     private final LiveHub hub;
+    private final Alerts alerts;
     private final int port;
     private volatile boolean closed;
 
@@ -156,8 +159,11 @@ public final class Kurz implements AutoCloseable {
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         if (redis != null) health.probe("redis", redis::ping);
 
+        this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
+        opened.add(alerts);
+        hub.onSummaries(alerts::onSummaries);
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub);
+                stats, analytics, hub, alerts);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), !proxies.isEmpty());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -221,6 +227,7 @@ public final class Kurz implements AutoCloseable {
         await(web.stop().toCompletionStage().toCompletableFuture(), grace, "HTTP servers");
         batcher.close(grace);
         maintenance.shutdownNow();
+        alerts.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");
         blocking.shutdown();

@@ -38,7 +38,7 @@ final class ApiRoutes {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     private static final java.util.regex.Pattern ENDPOINTS =
-            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/health/(live|ready)|/api/openapi\\.yaml");
+            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/api/v1/alerts(/[^/]+)?|/health/(live|ready)|/api/openapi\\.yaml");
 
     private final LinkService links;
     private final ApiKeys keys;
@@ -49,10 +49,14 @@ final class ApiRoutes {
 
     private final StatsRoutes stats;
     private final LiveRoutes live;
+    private final List<java.util.function.Consumer<Router>> modules;
 
-    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live) {
+    /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
+    ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
+              List<java.util.function.Consumer<Router>> modules) {
         this.stats = stats;
         this.live = live;
+        this.modules = modules;
         this.links = links;
         this.keys = keys;
         this.health = health;
@@ -96,6 +100,7 @@ final class ApiRoutes {
 
         stats.mount(r);
         live.mountSse(r);
+        modules.forEach(m -> m.accept(r));
 
         r.route().failureHandler(this::failure);
         r.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiProblems.notFound(ctx.request().path()), ctx.request().path()));
@@ -259,7 +264,7 @@ final class ApiRoutes {
 
     // ---- helpers ----
 
-    private static JsonObject body(RoutingContext ctx) {
+    static JsonObject body(RoutingContext ctx) {
         Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
         if (raw == null || raw.length() == 0) throw ApiProblems.malformedJson("the body is empty");
         try {

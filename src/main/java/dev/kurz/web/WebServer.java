@@ -4,7 +4,10 @@ import dev.kurz.analytics.ClickBuffer;
 import dev.kurz.analytics.StatsService;
 import dev.kurz.analytics.StatsStore;
 import dev.kurz.auth.ApiKeys;
+import dev.kurz.alert.Alerts;
 import dev.kurz.link.LinkRules;
+import java.util.List;
+import java.util.function.Consumer;
 import dev.kurz.live.LiveHub;
 import dev.kurz.link.LinkService;
 import dev.kurz.ops.Health;
@@ -37,7 +40,7 @@ public final class WebServer {
 
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
-                           ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub) {}
+                           ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts) {}
 
     /**
      * @param captureForwarded whether redirects record X-Forwarded-For / Forwarded for the click
@@ -48,7 +51,9 @@ public final class WebServer {
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live).router(vertx);
+        List<Consumer<Router>> modules = List.of(
+                new AlertRoutes(f.alerts(), blocking)::mount);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);

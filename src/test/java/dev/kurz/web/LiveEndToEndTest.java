@@ -203,6 +203,29 @@ class LiveEndToEndTest {
     }
 
     @Test
+    void alertRules_overHttp_andTheirFramesOnTheFeed() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/alert", "slug", "live-alert"));
+        var created = node.api.post("/api/v1/alerts", new JsonObject().put("link", "live-alert").put("kind", "clicks_above")
+                .put("threshold", 2).put("windowMinutes", 1).put("cooldownMinutes", 60));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        long id = created.json().getLong("id");
+        assertThat(node.api.get("/api/v1/alerts").json().getJsonArray("items").size()).isGreaterThanOrEqualTo(1);
+        Client c = authenticated(node);
+        c.send(new JsonObject().put("type", "subscribe").put("links", new JsonArray().add("live-alert")));
+        c.await(f -> f.getString("type").equals("subscribed"), 2000);
+        for (int i = 0; i < 3; i++) node.api.withKey(null).get("/live-alert");
+        JsonObject alert = c.await(f -> f.getString("type").equals("alert"), 3000);
+        assertThat(alert.getString("message")).contains("more than 2 clicks");
+        var events = node.api.get("/api/v1/alerts/events").json().getJsonArray("items");
+        assertThat(events.getJsonObject(0).getLong("ruleId")).isEqualTo(id);
+        assertThat(node.api.post("/api/v1/alerts", new JsonObject().put("kind", "often")).status()).isEqualTo(400);
+        assertThat(node.api.post("/api/v1/alerts", new JsonObject().put("link", "nope").put("kind", "no_clicks").put("windowMinutes", 5)).status())
+                .isEqualTo(404);
+        assertThat(node.api.delete("/api/v1/alerts/" + id).status()).isEqualTo(204);
+        assertThat(node.api.delete("/api/v1/alerts/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
     void clickOnNodeA_reachesDashboardOnNodeB() throws Exception {
         a.api.create(Map.of("url", "https://example.com/x", "slug", "live-cross"));
         Client c = authenticated(b);
