@@ -52,7 +52,8 @@ public final class WebServer {
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
         List<Consumer<Router>> modules = List.of(
-                new AlertRoutes(f.alerts(), blocking)::mount);
+                new AlertRoutes(f.alerts(), blocking)::mount,
+                new QrRoutes(f.links(), blocking, baseUrl)::mount);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
