@@ -65,7 +65,18 @@ public final class ClickBatcher implements AutoCloseable {
 
     private void loop() {
         long lastWrite = System.nanoTime();
+        long lastDropReport = System.nanoTime();
+        long droppedReported = 0;
         while (running) {
+            if (System.nanoTime() - lastDropReport > TimeUnit.MINUTES.toNanos(1)) {
+                long dropped = buffer.dropped();
+                if (dropped > droppedReported) {
+                    log.warn("dropped {} clicks in the last minute: the click buffer was full (KURZ_CLICK_BUFFER) or the database too slow",
+                            dropped - droppedReported);
+                }
+                droppedReported = dropped;
+                lastDropReport = System.nanoTime();
+            }
             if (buffer.size() < SLICE) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_EVERY_MS));
             if (pending.size() < maxPending) drain(buffer.size());
             if (System.nanoTime() - lastWrite >= intervalNanos) {
