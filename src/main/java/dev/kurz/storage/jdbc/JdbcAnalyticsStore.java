@@ -275,27 +275,30 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
     @Override
     public long purgeBefore(long cutoffMillis) {
         long removed = 0;
-        try (Connection c = writer.getConnection(); Statement st = c.createStatement()) {
+        try {
             if (dialect == Dialect.POSTGRES) {
-                removed += dropPartitionsBefore(c, cutoffMillis);
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_events_default WHERE ts < ?")) {
-                    ps.setLong(1, cutoffMillis);
-                    removed += ps.executeUpdate();
+                try (Connection c = writer.getConnection()) {
+                    removed += dropPartitionsBefore(c, cutoffMillis);
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_events_default WHERE ts < ?")) {
+                        ps.setLong(1, cutoffMillis);
+                        removed += ps.executeUpdate();
+                    }
                 }
             } else {
-                // In chunks: one huge DELETE would hold SQLite's single writer for seconds.
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM click_events WHERE id IN (SELECT id FROM click_events WHERE ts < ? LIMIT 5000)")) {
-                    int n;
-                    do {
+                // In chunks, each on its own connection: SQLite has one writer, and clicks and link
+                // edits must not wait behind the whole purge.
+                int n;
+                do {
+                    try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement(
+                            "DELETE FROM click_events WHERE id IN (SELECT id FROM click_events WHERE ts < ? LIMIT 5000)")) {
                         ps.setLong(1, cutoffMillis);
                         n = ps.executeUpdate();
-                        removed += n;
-                        Thread.yield();
-                    } while (n > 0);
-                }
+                    }
+                    removed += n;
+                    Thread.yield();
+                } while (n > 0);
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
+            try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
                 ps.setLong(1, Math.floorDiv(cutoffMillis, 60_000L));
                 removed += ps.executeUpdate();
             }
@@ -337,7 +340,12 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String name = rs.getString(1);
-                LocalDate day = LocalDate.parse(name.substring("click_events_".length()), PARTITION_DAY);
+                LocalDate day;
+                try {
+                    day = LocalDate.parse(name.substring("click_events_".length()), PARTITION_DAY);
+                } catch (java.time.DateTimeException e) {
+                    continue; // not one of ours
+                }
                 long end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
                 if (end <= cutoffMillis) old.add(name);
             }
