@@ -53,7 +53,8 @@ public final class WebServer {
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
         List<Consumer<Router>> modules = List.of(
                 new AlertRoutes(f.alerts(), blocking)::mount,
-                new QrRoutes(f.links(), blocking, baseUrl)::mount);
+                new QrRoutes(f.links(), blocking, baseUrl)::mount,
+                new UiRoutes()::mount);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {

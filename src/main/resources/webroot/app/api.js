@@ -1,0 +1,110 @@
+// The JSON API with the signed-in key. The key lives in sessionStorage: gone when the tab closes.
+
+const STORAGE = 'kurz.apiKey';
+
+export const session = {
+  get key() {
+    return sessionStorage.getItem(STORAGE);
+  },
+  set key(value) {
+    if (value) sessionStorage.setItem(STORAGE, value);
+    else sessionStorage.removeItem(STORAGE);
+  },
+};
+
+/** A non-2xx answer; `problem` is the RFC 9457 body when there is one. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem ?? {};
+  }
+  /** Field errors as [{field, message}] (validation problems only). */
+  get errors() {
+    return Array.isArray(this.problem.errors) ? this.problem.errors : [];
+  }
+}
+
+/** Called on any 401 from a signed-in call (the key was revoked or is wrong). */
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+async function send(path, {method = 'GET', body, key = session.key, accept = 'application/json'} = {}) {
+  const headers = {'X-Api-Key': key ?? '', Accept: accept};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit', cache: 'no-store'});
+  } catch (e) {
+    throw new ApiError(0, {title: 'Network error', detail: 'Kurz could not be reached. Check your connection.'});
+  }
+  if (res.ok) return res;
+  let problem = null;
+  try {
+    problem = await res.json();
+  } catch {
+    problem = {title: res.statusText};
+  }
+  const err = new ApiError(res.status, problem);
+  if (res.status === 401 && key === session.key) onUnauthorized(err);
+  throw err;
+}
+
+/** JSON of a call (null for 204). */
+export async function api(path, options) {
+  const res = await send(path, options);
+  return res.status === 204 ? null : res.json();
+}
+
+/** The body of a call as a Blob plus the file name the server suggests. */
+export async function apiBlob(path) {
+  const res = await send(path, {accept: '*/*'});
+  const disposition = res.headers.get('Content-Disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
+  return {blob: await res.blob(), name};
+}
+
+/** Checks a key before keeping it: resolves, or throws an ApiError (401 for a wrong key). */
+export function verifyKey(key) {
+  return api('/api/v1/links?limit=1', {key});
+}
+
+/** Saves a Blob through a temporary <a download> link. */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const enc = encodeURIComponent;
+
+export const links = {
+  list: ({limit = 50, cursor, q, tag} = {}) => api(`/api/v1/links?${params({limit, cursor, q, tag})}`),
+  get: (slug) => api(`/api/v1/links/${enc(slug)}`),
+  create: (body) => api('/api/v1/links', {method: 'POST', body}),
+  update: (slug, body) => api(`/api/v1/links/${enc(slug)}`, {method: 'PATCH', body}),
+  remove: (slug) => api(`/api/v1/links/${enc(slug)}`, {method: 'DELETE'}),
+  clicks: (slug, limit = 20) => api(`/api/v1/links/${enc(slug)}/clicks?limit=${limit}`),
+  qr: (slug, query) => apiBlob(`/api/v1/links/${enc(slug)}/qr?${params(query)}`),
+};
+
+/** Stats of one link (slug) or of all links (slug null). */
+export function stats(slug, query) {
+  const base = slug == null ? '/api/v1/stats' : `/api/v1/links/${enc(slug)}/stats`;
+  return api(`${base}?${params(query)}`);
+}
+
+function params(obj) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(obj ?? {})) if (v != null && v !== '') p.set(k, String(v));
+  return p.toString();
+}

@@ -1,0 +1,136 @@
+package dev.kurz.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kurz.testing.Node;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in headless Chromium (Debian's chromium and chromium-driver, which .ci/run installs):
+ * sign in, create a link, open its page, follow the short link from another client, watch the
+ * live counter move, download the QR code. Screenshots go to target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardBrowserTest {
+    static final Path SHOTS = Path.of("target", "screenshots");
+    private Node node;
+    private WebDriver driver;
+    private Path downloads;
+
+    @BeforeAll
+    void start() throws IOException {
+        node = Node.sqlite(Clock.systemUTC());
+        downloads = Files.createTempDirectory("kurz-downloads");
+        Files.createDirectories(SHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(find("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("kurz-chrome"));
+        Map<String, Object> prefs = new HashMap<>();
+        prefs.put("download.default_directory", downloads.toString());
+        prefs.put("download.prompt_for_download", false);
+        options.setExperimentalOption("prefs", prefs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(find("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")).toFile())
+                .build();
+        driver = new ChromeDriver(service, options);
+    }
+
+    private static String find(String... candidates) {
+        for (String c : candidates) if (Files.isExecutable(Path.of(c))) return c;
+        throw new IllegalStateException("Chromium or chromedriver is not installed (Debian: apt-get install chromium chromium-driver;"
+                + " .ci/run does this)");
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (node != null) node.close();
+    }
+
+    private void shot(String name) throws IOException {
+        Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private WebElement await(By by) {
+        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    @Test
+    void signIn_create_open_followLive_downloadQr() throws Exception {
+        driver.get(node.api.base + "/app/");
+        await(By.id("key")).sendKeys(Node.ADMIN_KEY);
+        driver.findElement(By.id("sign-in")).click();
+        await(By.id("create-url")).sendKeys("https://example.com/from-the-browser");
+        driver.findElement(By.id("create-slug")).sendKeys("browser-e2e");
+        shot("1-signed-in");
+        driver.findElement(By.id("create-submit")).click();
+        WebElement row = await(By.cssSelector(".link-row[data-slug='browser-e2e']"));
+        shot("2-created");
+        assertThat(row.getText()).contains("browser-e2e");
+
+        // A validation message next to its field
+        await(By.id("create-url")).clear();
+        driver.findElement(By.id("create-url")).sendKeys("ftp://not-allowed");
+        driver.findElement(By.id("create-submit")).click();
+        WebElement error = await(By.cssSelector(".field-error[data-field='url']"));
+        assertThat(error.getText()).contains("http");
+
+        driver.get(node.api.base + "/app/#/links/browser-e2e");
+        WebElement counter = await(By.id("live-clicks"));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("status")).getAttribute("class").contains("connected"));
+        long before = Long.parseLong(counter.getText().replaceAll("[^0-9]", "").isEmpty() ? "0" : counter.getText().replaceAll("[^0-9]", ""));
+        shot("3-link-page");
+
+        long t0 = System.nanoTime();
+        assertThat(node.api.withKey(null).get("/browser-e2e", "User-Agent",
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1").status())
+                .isEqualTo(302);
+        new WebDriverWait(driver, Duration.ofSeconds(1), Duration.ofMillis(20)).until(d -> {
+            String digits = d.findElement(By.id("live-clicks")).getText().replaceAll("[^0-9]", "");
+            return !digits.isEmpty() && Long.parseLong(digits) > before;
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(ms).isLessThan(1000);
+        await(By.cssSelector("#live-feed li, #live-feed tr, #live-feed .feed-item"));
+        shot("4-live-click");
+
+        WebElement qr = await(By.id("qr-image"));
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> qr.getAttribute("src") != null && qr.getAttribute("src").startsWith("blob:"));
+        driver.findElement(By.id("qr-download-png")).click();
+        long deadline = System.currentTimeMillis() + 10_000;
+        Path png = null;
+        while (png == null && System.currentTimeMillis() < deadline) {
+            try (var files = Files.list(downloads)) {
+                png = files.filter(p -> p.toString().endsWith(".png")).findFirst().orElse(null);
+            }
+            Thread.sleep(100);
+        }
+        assertThat(png).as("downloaded QR PNG").isNotNull();
+        assertThat(Files.readAllBytes(png)).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        shot("5-qr");
+    }
+}
