@@ -45,6 +45,18 @@ public final class Api {
             return header("content-type");
         }
 
+        /** Asserts an RFC 9457 problem of this status and {@code urn:kurz:problem:<type>}, with a title and detail. */
+        public Resp assertProblem(int status, String type) {
+            org.assertj.core.api.Assertions.assertThat(status()).as(toString()).isEqualTo(status);
+            org.assertj.core.api.Assertions.assertThat(contentType()).startsWith("application/problem+json");
+            JsonObject p = json();
+            org.assertj.core.api.Assertions.assertThat(p.getString("type")).isEqualTo("urn:kurz:problem:" + type);
+            org.assertj.core.api.Assertions.assertThat(p.getInteger("status")).isEqualTo(status);
+            org.assertj.core.api.Assertions.assertThat(p.getString("title")).isNotBlank();
+            org.assertj.core.api.Assertions.assertThat(p.getString("detail")).isNotBlank();
+            return this;
+        }
+
         @Override
         public String toString() {
             return status + " " + body;

@@ -296,12 +296,7 @@ class QrCodesTest {
     }
 
     private static void assertProblem(Resp r, int status, String type) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith("application/problem+json");
-        JsonObject p = r.json();
-        assertThat(p.getString("type")).isEqualTo("urn:kurz:problem:" + type);
-        assertThat(p.getInteger("status")).isEqualTo(status);
-        assertThat(p.getString("detail")).isNotBlank();
+        r.assertProblem(status, type);
     }
 
     private static BufferedImage image(byte[] png) {
