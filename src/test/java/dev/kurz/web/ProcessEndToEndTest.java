@@ -20,6 +20,15 @@ class ProcessEndToEndTest {
 
     @TempDir
     Path data;
+    private final List<Process> launched = new ArrayList<>();
+
+    /** Whatever a failing test left running is killed, so no Kurz outlives the suite. */
+    @org.junit.jupiter.api.AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : launched) {
+            if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 
     private record Running(Process process, Api api, Path log) {}
 
@@ -36,6 +45,7 @@ class ProcessEndToEndTest {
         pb.environment().put("KURZ_DATA_DIR", data.toString());
         pb.environment().put("KURZ_API_KEY", KEY);
         Process p = pb.start();
+        launched.add(p);
         Api api = new Api("http://127.0.0.1:" + port, KEY);
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
