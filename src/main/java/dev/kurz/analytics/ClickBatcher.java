@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class ClickBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClickBatcher.class);
     static final int SLICE = 2048;
-    static final long DRAIN_EVERY_MS = 10;
+    static final long DRAIN_EVERY_MS = 5;
 
     private final ClickBuffer buffer;
     private final Enricher enricher;

@@ -27,30 +27,36 @@ public final class LiveConnection {
     final Transport transport;
     final Set<String> links = new HashSet<>();
     boolean all;
-    private final Map<String, ClickSummary> pendingClicks = new LinkedHashMap<>();
+    /** Per link: the summary, and its JSON while it has not been merged with another (encoded once per batch, not per client). */
+    private final Map<String, Object[]> pendingClicks = new LinkedHashMap<>();
     private final ArrayDeque<String> pendingSingles = new ArrayDeque<>();
     private final ArrayDeque<String> pendingOther = new ArrayDeque<>();
     private long behindSince = -1;
     private boolean waitingForDrain;
     private boolean closed;
-    private long bucketSecond;
-    private int singlesThisSecond;
+    private double tokens = SINGLES_PER_SECOND;
+    private long tokensAt;
 
     LiveConnection(Transport transport) {
         this.transport = transport;
     }
 
-    void clicks(ClickSummary s) {
-        pendingClicks.merge(s.slug(), s, ClickSummary::plus);
+    void clicks(ClickSummary s, String encoded) {
+        Object[] current = pendingClicks.get(s.slug());
+        if (current == null) pendingClicks.put(s.slug(), new Object[] {s, encoded});
+        else pendingClicks.put(s.slug(), new Object[] {((ClickSummary) current[0]).plus(s), null});
     }
 
+    /**
+     * A single-click frame, if the connection's token bucket allows: {@link #SINGLES_PER_SECOND}
+     * per second, refilled continuously, so the frames that pass are spread over time rather
+     * than the first ones of each second.
+     */
     void single(String frame, long nowMillis) {
-        long second = nowMillis / 1000;
-        if (second != bucketSecond) {
-            bucketSecond = second;
-            singlesThisSecond = 0;
-        }
-        if (++singlesThisSecond > SINGLES_PER_SECOND) return; // above the rate, the clicks frames carry it
+        tokens = Math.min(SINGLES_PER_SECOND, tokens + (nowMillis - tokensAt) * SINGLES_PER_SECOND / 1000.0);
+        tokensAt = nowMillis;
+        if (tokens < 1) return; // above the rate, the clicks frames carry it
+        tokens -= 1;
         pendingSingles.addLast(frame);
         while (pendingSingles.size() > MAX_SINGLES) pendingSingles.removeFirst();
     }
@@ -67,7 +73,8 @@ public final class LiveConnection {
             String next = pendingOther.pollFirst();
             if (next == null && !pendingClicks.isEmpty()) {
                 var it = pendingClicks.entrySet().iterator();
-                next = it.next().getValue().toJson().encode();
+                Object[] p = it.next().getValue();
+                next = p[1] != null ? (String) p[1] : ((ClickSummary) p[0]).toJson().encode();
                 it.remove();
             }
             if (next == null) next = pendingSingles.pollFirst();

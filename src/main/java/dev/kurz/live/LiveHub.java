@@ -54,7 +54,7 @@ public final class LiveHub implements AutoCloseable {
     private Map<String, long[]> counts = new HashMap<>();
     private Map<String, Map<String, Long>> countries = new HashMap<>();
     private Map<String, Map<String, Long>> referrers = new HashMap<>();
-    private List<JsonObject> singles = new ArrayList<>();
+    private java.util.ArrayDeque<JsonObject> singles = new java.util.ArrayDeque<>();
 
     public LiveHub(InstantSource clock, Duration tick) {
         this.clock = clock;
@@ -140,7 +140,9 @@ public final class LiveHub implements AutoCloseable {
                 countries.computeIfAbsent(c.slug(), k -> new HashMap<>()).merge(c.country() == null ? "unknown" : c.country(), 1L, Long::sum);
                 referrers.computeIfAbsent(c.slug(), k -> new HashMap<>())
                         .merge(c.referrerHost() == null ? "direct" : c.referrerHost(), 1L, Long::sum);
-                if (singles.size() < MAX_SINGLES_PER_TICK) singles.add(singleFrame(c));
+                // The newest clicks of the tick are the ones worth showing.
+                if (singles.size() == MAX_SINGLES_PER_TICK) singles.removeFirst();
+                singles.add(singleFrame(c));
             }
         }
     }
@@ -175,7 +177,7 @@ public final class LiveHub implements AutoCloseable {
             Map<String, long[]> c;
             Map<String, Map<String, Long>> co;
             Map<String, Map<String, Long>> re;
-            List<JsonObject> si;
+            java.util.ArrayDeque<JsonObject> si;
             synchronized (lock) {
                 if (counts.isEmpty()) return;
                 c = counts;
@@ -185,7 +187,7 @@ public final class LiveHub implements AutoCloseable {
                 counts = new HashMap<>();
                 countries = new HashMap<>();
                 referrers = new HashMap<>();
-                singles = new ArrayList<>();
+                singles = new java.util.ArrayDeque<>();
             }
             long now = clock.millis();
             JsonArray summaries = new JsonArray();
@@ -205,7 +207,8 @@ public final class LiveHub implements AutoCloseable {
         for (Object o : summaries) {
             ClickSummary s = ClickSummary.fromJson((JsonObject) o);
             parsed.add(s);
-            for (LiveConnection c : targets(s.slug())) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
+            Object[] item = {s, ((JsonObject) o).encode()};
+            for (LiveConnection c : targets(s.slug())) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
         }
         if (singleFrames != null) {
             for (Object o : singleFrames) {
@@ -217,7 +220,7 @@ public final class LiveHub implements AutoCloseable {
         perConnection.forEach((c, items) -> c.transport.run(() -> {
             long now = clock.millis();
             for (Object item : items) {
-                if (item instanceof ClickSummary s) c.clicks(s);
+                if (item instanceof Object[] summary) c.clicks((ClickSummary) summary[0], (String) summary[1]);
                 else c.single((String) item, now);
             }
             c.flush(now);
