@@ -70,7 +70,16 @@ function connect() {
     return;
   }
   socket = ws;
-  ws.onopen = () => ws.send(JSON.stringify({type: 'auth', key}));
+  const dispatch = (frame) => {
+    for (const fn of frameListeners) {
+      try {
+        fn(frame);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  };
+  ws.onopen = () => ws.send(JSON.stringify({type: 'auth', key, batch: true}));
   ws.onmessage = (e) => {
     let frame;
     try {
@@ -86,14 +95,10 @@ function connect() {
       setStatus('connected');
     } else if (frame.type === 'error') {
       console.warn('live:', frame.message);
+    } else if (frame.type === 'batch') {
+      frame.frames.forEach(dispatch);
     } else if (frame.type !== 'ping' && frame.type !== 'pong') {
-      for (const fn of frameListeners) {
-        try {
-          fn(frame);
-        } catch (err) {
-          console.error(err);
-        }
-      }
+      dispatch(frame);
     }
   };
   ws.onclose = (e) => {

@@ -24,9 +24,17 @@ public final class LiveConnection {
     static final long MAX_BEHIND_MS = 10_000;
     static final int SINGLES_PER_SECOND = 20;
 
+    static final int MAX_BATCH_CHARS = 256 * 1024;
+
     final Transport transport;
     final Set<String> links = new HashSet<>();
     boolean all;
+    /**
+     * Clients that ask for it get everything waiting in one message,
+     * {@code {"type":"batch","frames":[…]}} with one frame per line: one write (one system call)
+     * per tick instead of one per frame, which is what the fan-out to many dashboards costs.
+     */
+    private boolean batch;
     /** Per link: the summary, and its JSON while it has not been merged with another (encoded once per batch, not per client). */
     private final Map<String, Object[]> pendingClicks = new LinkedHashMap<>();
     private final ArrayDeque<String> pendingSingles = new ArrayDeque<>();
@@ -66,24 +74,62 @@ public final class LiveConnection {
         if (pendingOther.size() > MAX_OTHER) close(TOO_SLOW, "too slow: more than " + MAX_OTHER + " frames waiting");
     }
 
+    public void batchFrames(boolean on) {
+        this.batch = on;
+    }
+
+    private String nextFrame() {
+        String next = pendingOther.pollFirst();
+        if (next == null && !pendingClicks.isEmpty()) {
+            var it = pendingClicks.entrySet().iterator();
+            Object[] p = it.next().getValue();
+            next = p[1] != null ? (String) p[1] : ((ClickSummary) p[0]).toJson().encode();
+            it.remove();
+        }
+        if (next == null) next = pendingSingles.pollFirst();
+        return next;
+    }
+
     /** Writes what is pending while the socket takes it; keeps the rest (coalesced) for later. */
     void flush(long nowMillis) {
         if (closed) return;
+        if (batch) {
+            flushBatched(nowMillis);
+            return;
+        }
         while (transport.writable()) {
-            String next = pendingOther.pollFirst();
-            if (next == null && !pendingClicks.isEmpty()) {
-                var it = pendingClicks.entrySet().iterator();
-                Object[] p = it.next().getValue();
-                next = p[1] != null ? (String) p[1] : ((ClickSummary) p[0]).toJson().encode();
-                it.remove();
-            }
-            if (next == null) next = pendingSingles.pollFirst();
+            String next = nextFrame();
             if (next == null) {
                 behindSince = -1;
                 return;
             }
             transport.write(next);
         }
+        behind(nowMillis);
+    }
+
+    private void flushBatched(long nowMillis) {
+        while (transport.writable()) {
+            String first = nextFrame();
+            if (first == null) {
+                behindSince = -1;
+                return;
+            }
+            String second = nextFrame();
+            if (second == null) {
+                transport.write(first);
+                continue;
+            }
+            StringBuilder sb = new StringBuilder(first.length() * 4).append("{\"type\":\"batch\",\"frames\":[\n")
+                    .append(first).append(",\n").append(second);
+            String next;
+            while (sb.length() < MAX_BATCH_CHARS && (next = nextFrame()) != null) sb.append(",\n").append(next);
+            transport.write(sb.append("\n]}").toString());
+        }
+        behind(nowMillis);
+    }
+
+    private void behind(long nowMillis) {
         if (behindSince < 0) behindSince = nowMillis;
         if (nowMillis - behindSince > MAX_BEHIND_MS) {
             close(TOO_SLOW, "too slow: behind for more than " + MAX_BEHIND_MS / 1000 + " s");

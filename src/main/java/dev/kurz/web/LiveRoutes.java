@@ -122,6 +122,7 @@ final class LiveRoutes {
                     Optional<Principal> principal = err == null ? p : Optional.empty();
                     if (principal.isPresent() && principal.get().can(Scope.LINKS_READ)) {
                         authed[0] = true;
+                        conn.batchFrames(Boolean.TRUE.equals(msg.getValue("batch")));
                         vertx.cancelTimer(authTimer);
                         conn.send(new JsonObject().put("type", "ready"));
                     } else {

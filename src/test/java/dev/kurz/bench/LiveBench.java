@@ -324,7 +324,7 @@ public final class LiveBench {
                 if (!done) failed("closed during setup: " + ws.closeStatusCode() + " " + ws.closeReason());
             });
             ws.exceptionHandler(e -> stats.closeReasons.merge("exception " + e, 1L, Long::sum));
-            ws.writeTextMessage(new JsonObject().put("type", "auth").put("key", key).encode());
+            ws.writeTextMessage(new JsonObject().put("type", "auth").put("key", key).put("batch", true).encode());
         }
 
         void failed(String why) {
@@ -387,6 +387,15 @@ public final class LiveBench {
 
         /** A frame after setup: counted, and its latency taken when it is a click or clicks frame. */
         void frame(String text, Dashboard d) {
+            if (text.startsWith("{\"type\":\"batch\"")) {
+                // One frame per line between the first and the last line; lines end with ','.
+                String[] lines = text.split("\n");
+                for (int i = 1; i < lines.length - 1; i++) {
+                    String line = lines[i];
+                    frame(line.endsWith(",") ? line.substring(0, line.length() - 1) : line, d);
+                }
+                return;
+            }
             frames.increment();
             boolean clicks = text.startsWith("{\"type\":\"clicks\"");
             boolean click = !clicks && text.startsWith("{\"type\":\"click\"");

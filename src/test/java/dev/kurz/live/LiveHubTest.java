@@ -151,6 +151,25 @@ class LiveHubTest {
     }
 
     @Test
+    void batchMode_writesEverythingWaitingAsOneMessage() throws Exception {
+        FakeTransport slow = new FakeTransport();
+        slow.writable = false;
+        LiveConnection c = hub.connect(slow);
+        c.batchFrames(true);
+        hub.subscribe(c, List.of("x", "y"), false);
+        hub.onClicks(List.of(click("x", false, "US"), click("y", false, "DE")));
+        Thread.sleep(60);
+        slow.writable = true;
+        slow.drain.run();
+        assertThat(slow.frames).hasSize(1);
+        JsonObject batch = slow.frames.get(0);
+        assertThat(batch.getString("type")).isEqualTo("batch");
+        assertThat(batch.getJsonArray("frames").stream().map(f -> ((JsonObject) f).getString("type")))
+                .contains("clicks", "click");
+        assertThat(batch.getJsonArray("frames").size()).isEqualTo(4); // two summaries, two single clicks
+    }
+
+    @Test
     void remoteBatches_areDelivered_ownAreIgnored() throws Exception {
         FakeTransport t = new FakeTransport();
         hub.subscribe(hub.connect(t), List.of("x"), false);

@@ -61,7 +61,11 @@ class LiveEndToEndTest {
 
         Client(WebSocket ws) {
             this.ws = ws;
-            ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
+            ws.textMessageHandler(t -> {
+                JsonObject f = new JsonObject(t);
+                if ("batch".equals(f.getString("type"))) f.getJsonArray("frames").forEach(x -> frames.add((JsonObject) x));
+                else frames.add(f);
+            });
             ws.closeHandler(v -> closeCode = ws.closeStatusCode());
         }
 
@@ -88,8 +92,12 @@ class LiveEndToEndTest {
     }
 
     private Client authenticated(Node n) throws Exception {
+        return authenticated(n, false);
+    }
+
+    private Client authenticated(Node n, boolean batch) throws Exception {
         Client c = connect(n);
-        c.send(new JsonObject().put("type", "auth").put("key", Node.ADMIN_KEY));
+        c.send(new JsonObject().put("type", "auth").put("key", Node.ADMIN_KEY).put("batch", batch));
         c.await(f -> f.getString("type").equals("ready"), 3000);
         return c;
     }
@@ -109,6 +117,17 @@ class LiveEndToEndTest {
         assertThat(clicks.getLong("clicks")).isEqualTo(1);
         assertThat(c.frames.stream().anyMatch(f -> f.getString("type").equals("click"))
                 || c.await(f -> f.getString("type").equals("click"), 500) != null).isTrue();
+    }
+
+    @Test
+    void batchMode_deliversTheSameFramesInBatchMessages() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/batch", "slug", "live-batch"));
+        Client c = authenticated(node, true);
+        c.send(new JsonObject().put("type", "subscribe").put("links", new JsonArray().add("live-batch")));
+        c.await(f -> f.getString("type").equals("subscribed"), 2000);
+        node.api.withKey(null).get("/live-batch");
+        assertThat(c.await(f -> f.getString("type").equals("clicks"), 1000).getLong("clicks")).isEqualTo(1);
+        assertThat(c.await(f -> f.getString("type").equals("click"), 1000).getString("slug")).isEqualTo("live-batch");
     }
 
     @Test
