@@ -50,7 +50,7 @@ public final class StatsService {
 
     /** Builds a query from the raw parameters, with the defaults (last 7 days, hourly, UTC). */
     public Query query(String from, String to, String interval, String tz) {
-        Instant end = to == null || to.isBlank() ? clock.instant() : instant("to", to);
+        Instant end = to == null || to.isBlank() ? clock.instant().truncatedTo(ChronoUnit.MILLIS) : instant("to", to);
         Instant start = from == null || from.isBlank() ? end.minus(DEFAULT_RANGE) : instant("from", from);
         Interval iv;
         try {
