@@ -54,7 +54,7 @@ public final class LiveHub implements AutoCloseable {
     private Map<String, long[]> counts = new HashMap<>();
     private Map<String, Map<String, Long>> countries = new HashMap<>();
     private Map<String, Map<String, Long>> referrers = new HashMap<>();
-    private java.util.ArrayDeque<JsonObject> singles = new java.util.ArrayDeque<>();
+    private java.util.ArrayDeque<EnrichedClick> singles = new java.util.ArrayDeque<>();
 
     public LiveHub(InstantSource clock, Duration tick) {
         this.clock = clock;
@@ -132,6 +132,8 @@ public final class LiveHub implements AutoCloseable {
 
     /** From the batcher thread: a slice of freshly enriched clicks. */
     public void onClicks(List<EnrichedClick> slice) {
+        // Nobody to tell, here or (without a relay) anywhere: the batcher's time is better spent elsewhere.
+        if (connections.isEmpty() && relay == Relay.NONE) return;
         synchronized (lock) {
             for (EnrichedClick c : slice) {
                 long[] n = counts.computeIfAbsent(c.slug(), k -> new long[2]);
@@ -142,7 +144,7 @@ public final class LiveHub implements AutoCloseable {
                         .merge(c.referrerHost() == null ? "direct" : c.referrerHost(), 1L, Long::sum);
                 // The newest clicks of the tick are the ones worth showing.
                 if (singles.size() == MAX_SINGLES_PER_TICK) singles.removeFirst();
-                singles.add(singleFrame(c));
+                singles.add(c); // its frame is built at the tick, only for the ones kept
             }
         }
     }
@@ -177,7 +179,7 @@ public final class LiveHub implements AutoCloseable {
             Map<String, long[]> c;
             Map<String, Map<String, Long>> co;
             Map<String, Map<String, Long>> re;
-            java.util.ArrayDeque<JsonObject> si;
+            java.util.ArrayDeque<EnrichedClick> si;
             synchronized (lock) {
                 if (counts.isEmpty()) return;
                 c = counts;
@@ -193,7 +195,8 @@ public final class LiveHub implements AutoCloseable {
             JsonArray summaries = new JsonArray();
             c.forEach((slug, n) -> summaries.add(new ClickSummary(slug, now, n[0], n[1], co.getOrDefault(slug, Map.of()),
                     re.getOrDefault(slug, Map.of())).toJson()));
-            JsonArray singleFrames = new JsonArray(new ArrayList<>(si));
+            JsonArray singleFrames = new JsonArray(new ArrayList<>(si.size()));
+            for (EnrichedClick e : si) singleFrames.add(singleFrame(e));
             relay.publish(new JsonObject().put("node", node).put("kind", "batch").put("clicks", summaries).put("singles", singleFrames));
             deliverBatch(summaries, singleFrames);
         } catch (RuntimeException e) {
