@@ -225,7 +225,7 @@ public final class Kurz implements AutoCloseable {
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
         hub.close();
-        await(web.stop().toCompletionStage().toCompletableFuture(), grace, "HTTP servers");
+        await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);
         maintenance.shutdownNow();
         alerts.close();

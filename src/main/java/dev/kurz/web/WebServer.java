@@ -36,6 +36,7 @@ public final class WebServer {
     private final Vertx vertx;
     private final Handler<HttpServerRequest> dispatcher;
     private String deploymentId;
+    private java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(5);
     private int port;
 
     /** The features the HTTP edge serves. */
@@ -106,13 +107,19 @@ public final class WebServer {
             @Override
             public Future<?> stop() {
                 // Finish requests in flight, refuse new ones.
-                return server.shutdown(5, TimeUnit.SECONDS);
+                return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
             }
         }, new DeploymentOptions().setInstances(instances));
     }
 
     public int port() {
         return port;
+    }
+
+    /** Stops accepting connections and lets requests in flight finish, for at most {@code grace}. */
+    public Future<Void> stop(java.time.Duration grace) {
+        this.shutdownGrace = grace;
+        return stop();
     }
 
     /** Stops accepting connections and lets requests in flight finish. */
