@@ -28,8 +28,9 @@ public final class Enricher {
         UserAgents.Agent agent = agents.parse(c.userAgent(), c.head());
         String ua = c.userAgent() == null ? null
                 : c.userAgent().length() <= MAX_USER_AGENT ? c.userAgent() : c.userAgent().substring(0, MAX_USER_AGENT);
-        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(),
-                visitors.visitor(ip == null ? "" : ip, c.userAgent() == null ? "" : c.userAgent()),
+        // Unique visitors count people only: a bot's click needs no keyed hash (0 stands for "none").
+        long visitor = agent.bot() ? 0 : visitors.visitor(ip == null ? "" : ip, c.userAgent() == null ? "" : c.userAgent());
+        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(), visitor,
                 agent.bot(), c.head(), c.counted(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
                 Referrers.host(c.referrer()), ipStorage.keep(ip), ua);
     }
