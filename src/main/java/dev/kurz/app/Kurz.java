@@ -28,6 +28,7 @@ import dev.kurz.link.LinkRules;
 import dev.kurz.link.LinkService;
 import dev.kurz.link.SlugPermutation;
 import dev.kurz.ops.Health;
+import dev.kurz.ops.Metrics;
 import dev.kurz.redirect.RedirectCache;
 import dev.kurz.redirect.Redirector;
 import dev.kurz.redirect.SharedLinkCache;
@@ -163,8 +164,21 @@ public final class Kurz implements AutoCloseable {
         this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
         opened.add(alerts);
         hub.onSummaries(alerts::onSummaries);
+        Runtime rt = Runtime.getRuntime();
+        Metrics metrics = new Metrics()
+                .counter("kurz_clicks_accepted_total", "Clicks (redirects) this node accepted for counting.", clicks::accepted)
+                .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
+                .gauge("kurz_redirect_cache_links", "Slugs in this node's redirect cache, unknown ones included.", cache::size)
+                .gauge("kurz_live_connections", "Open live-feed connections (WebSocket and SSE).", hub::connections)
+                .gauge("kurz_live_rooms", "Links that at least one live connection follows.", hub::rooms)
+                .gauge("kurz_db_connections_active", "Database connections in use.", () -> db.poolState()[0])
+                .gauge("kurz_db_connections_idle", "Database connections idle in the pool.", () -> db.poolState()[1])
+                .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2])
+                .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
+                .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
+                .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts);
+                stats, analytics, hub, alerts, metrics);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), !proxies.isEmpty());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();

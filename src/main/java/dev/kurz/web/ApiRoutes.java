@@ -38,7 +38,7 @@ final class ApiRoutes {
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     private static final java.util.regex.Pattern ENDPOINTS =
-            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/api/v1/alerts(/[^/]+)?|/health/(live|ready)|/api/openapi\\.yaml");
+            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/api/v1/alerts(/[^/]+)?|/health/(live|ready)|/metrics|/api/openapi\\.yaml");
 
     private final LinkService links;
     private final ApiKeys keys;

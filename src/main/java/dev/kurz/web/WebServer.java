@@ -41,7 +41,8 @@ public final class WebServer {
 
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
-                           ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts) {}
+                           ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
+                           dev.kurz.ops.Metrics metrics) {}
 
     /**
      * @param captureForwarded whether redirects record X-Forwarded-For / Forwarded for the click
@@ -55,7 +56,10 @@ public final class WebServer {
         List<Consumer<Router>> modules = List.of(
                 new AlertRoutes(f.alerts(), blocking)::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
-                new UiRoutes()::mount);
+                new UiRoutes()::mount,
+                r -> r.get("/metrics").handler(ctx -> ctx.response()
+                        .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                        .end(f.metrics().render())));
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {

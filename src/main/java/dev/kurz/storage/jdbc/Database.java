@@ -88,6 +88,19 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /** Connections in use, idle and awaited, summed over the pools (for metrics). */
+    public int[] poolState() {
+        int active = 0, idle = 0, waiting = 0;
+        for (HikariDataSource ds : reader == writer ? new HikariDataSource[] {writer} : new HikariDataSource[] {writer, reader}) {
+            var mx = ds.getHikariPoolMXBean();
+            if (mx == null) continue;
+            active += mx.getActiveConnections();
+            idle += mx.getIdleConnections();
+            waiting += mx.getThreadsAwaitingConnection();
+        }
+        return new int[] {active, idle, waiting};
+    }
+
     DataSource writer() {
         return writer;
     }
