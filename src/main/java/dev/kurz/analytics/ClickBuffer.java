@@ -33,10 +33,6 @@ public final class ClickBuffer {
         return false;
     }
 
-    int capacity() {
-        return queue.capacity();
-    }
-
     /** Single consumer only: the batcher. */
     int drainTo(Collection<Click> sink, int max) {
         return queue.drain(sink::add, max);

@@ -227,10 +227,6 @@ public final class Kurz implements AutoCloseable {
         return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
     }
 
-    public long cachedLinks() {
-        return cache.size();
-    }
-
     @Override
     public synchronized void close() {
         if (closed) return;

@@ -20,6 +20,4 @@ public interface LinkListener {
     default void deleted(String slug) {
         changed(slug);
     }
-
-    LinkListener NONE = slug -> {};
 }

@@ -71,10 +71,6 @@ public final class LiveHub implements AutoCloseable {
         this.summaryListener = listener;
     }
 
-    public String node() {
-        return node;
-    }
-
     // ---- connections (called on the connection's event loop) ----
 
     public LiveConnection connect(Transport t) {
@@ -166,7 +162,12 @@ public final class LiveHub implements AutoCloseable {
     public void deliverRemote(JsonObject message) {
         if (node.equals(message.getString("node"))) return;
         switch (message.getString("kind", "")) {
-            case "batch" -> deliverBatch(message.getJsonArray("clicks"), message.getJsonArray("singles"));
+            case "batch" -> {
+                JsonArray json = message.getJsonArray("clicks");
+                List<ClickSummary> summaries = new ArrayList<>(json.size());
+                for (Object o : json) summaries.add(ClickSummary.fromJson((JsonObject) o));
+                deliverBatch(summaries, json, message.getJsonArray("singles"));
+            }
             case "link", "alert" -> deliverOther(message.getString("slug"), message.getJsonObject("frame"));
             default -> log.debug("unknown live message {}", message.getString("kind"));
         }
@@ -192,25 +193,28 @@ public final class LiveHub implements AutoCloseable {
                 singles = new java.util.ArrayDeque<>();
             }
             long now = clock.millis();
+            List<ClickSummary> local = new ArrayList<>(c.size());
             JsonArray summaries = new JsonArray();
-            c.forEach((slug, n) -> summaries.add(new ClickSummary(slug, now, n[0], n[1], co.getOrDefault(slug, Map.of()),
-                    re.getOrDefault(slug, Map.of())).toJson()));
+            c.forEach((slug, n) -> {
+                ClickSummary sum = new ClickSummary(slug, now, n[0], n[1], co.getOrDefault(slug, Map.of()), re.getOrDefault(slug, Map.of()));
+                local.add(sum);
+                summaries.add(sum.toJson());
+            });
             JsonArray singleFrames = new JsonArray(new ArrayList<>(si.size()));
             for (EnrichedClick e : si) singleFrames.add(singleFrame(e));
             relay.publish(new JsonObject().put("node", node).put("kind", "batch").put("clicks", summaries).put("singles", singleFrames));
-            deliverBatch(summaries, singleFrames);
+            deliverBatch(local, summaries, singleFrames);
         } catch (RuntimeException e) {
             log.warn("live tick failed: {}", e.toString());
         }
     }
 
-    private void deliverBatch(JsonArray summaries, JsonArray singleFrames) {
-        List<ClickSummary> parsed = new ArrayList<>(summaries.size());
+    /** {@code summariesJson.get(i)} is {@code summaries.get(i)} as JSON: each is encoded once, not per subscriber. */
+    private void deliverBatch(List<ClickSummary> summaries, JsonArray summariesJson, JsonArray singleFrames) {
         Map<LiveConnection, List<Object>> perConnection = new IdentityHashMap<>();
-        for (Object o : summaries) {
-            ClickSummary s = ClickSummary.fromJson((JsonObject) o);
-            parsed.add(s);
-            Object[] item = {s, ((JsonObject) o).encode()};
+        for (int i = 0; i < summaries.size(); i++) {
+            ClickSummary s = summaries.get(i);
+            Object[] item = {s, summariesJson.getJsonObject(i).encode()};
             for (LiveConnection c : targets(s.slug())) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
         }
         if (singleFrames != null) {
@@ -229,7 +233,7 @@ public final class LiveHub implements AutoCloseable {
             c.flush(now);
         }));
         try {
-            summaryListener.accept(parsed);
+            summaryListener.accept(summaries);
         } catch (RuntimeException e) {
             log.warn("live summary listener failed: {}", e.toString());
         }

@@ -61,30 +61,20 @@ final class LiveRoutes {
 
     private void attach(Vertx vertx, ServerWebSocket ws) {
         Context context = vertx.getOrCreateContext();
-        Transport t = new Transport() {
+        Transport t = new StreamTransport(context, ws) {
             @Override
-            public void run(Runnable task) {
-                context.runOnContext(v -> task.run());
-            }
-
-            @Override
-            public boolean writable() {
-                return !ws.isClosed() && !ws.writeQueueFull();
+            boolean open() {
+                return !ws.isClosed();
             }
 
             @Override
             public void write(String frame) {
-                if (!ws.isClosed()) ws.writeTextMessage(frame);
-            }
-
-            @Override
-            public void onWritable(Runnable then) {
-                ws.drainHandler(v -> then.run());
+                if (open()) ws.writeTextMessage(frame);
             }
 
             @Override
             public void close(int code, String reason) {
-                if (!ws.isClosed()) ws.close((short) code, reason);
+                if (open()) ws.close((short) code, reason);
             }
         };
         LiveConnection conn = hub.connect(t);
@@ -172,6 +162,34 @@ final class LiveRoutes {
                 .put("links", new JsonArray(new ArrayList<Object>(slugs))).put("all", all));
     }
 
+    /** What a WebSocket and an event stream share: their event loop, and write-queue backpressure. */
+    private abstract static class StreamTransport implements Transport {
+        private final Context context;
+        private final io.vertx.core.streams.WriteStream<Buffer> stream;
+
+        StreamTransport(Context context, io.vertx.core.streams.WriteStream<Buffer> stream) {
+            this.context = context;
+            this.stream = stream;
+        }
+
+        abstract boolean open();
+
+        @Override
+        public void run(Runnable task) {
+            context.runOnContext(v -> task.run());
+        }
+
+        @Override
+        public boolean writable() {
+            return open() && !stream.writeQueueFull();
+        }
+
+        @Override
+        public void onWritable(Runnable then) {
+            stream.drainHandler(v -> then.run());
+        }
+    }
+
     private static JsonObject error(String message) {
         return new JsonObject().put("type", "error").put("message", message);
     }
@@ -195,25 +213,15 @@ final class LiveRoutes {
         Vertx vertx = ctx.vertx();
         Context context = vertx.getOrCreateContext();
         boolean[] closed = {false};
-        Transport t = new Transport() {
+        Transport t = new StreamTransport(context, resp) {
             @Override
-            public void run(Runnable task) {
-                context.runOnContext(v -> task.run());
-            }
-
-            @Override
-            public boolean writable() {
-                return !closed[0] && !resp.writeQueueFull();
+            boolean open() {
+                return !closed[0];
             }
 
             @Override
             public void write(String frame) {
-                if (!closed[0]) resp.write("data: " + frame + "\n\n");
-            }
-
-            @Override
-            public void onWritable(Runnable then) {
-                resp.drainHandler(v -> then.run());
+                if (open()) resp.write("data: " + frame + "\n\n");
             }
 
             @Override

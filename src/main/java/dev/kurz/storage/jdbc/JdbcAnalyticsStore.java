@@ -376,8 +376,4 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
             throw new StorageException(sql, e);
         }
     }
-
-    static long epochDay(Instant t) {
-        return Math.floorDiv(t.toEpochMilli(), 86_400_000L);
-    }
 }
