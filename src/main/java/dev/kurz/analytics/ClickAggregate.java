@@ -32,24 +32,36 @@ public final class ClickAggregate {
     }
 
     /**
-     * Everything the rollups need of a click but its visitor: clicks that share a profile are
-     * counted once per profile, so the per-click cost is one map update, not one per rollup row.
+     * A link, a minute and a visit: clicks that share them are counted once, so the per-click cost
+     * is one map update, not one per rollup row. Visits compare by identity (the enricher shares one
+     * instance between a visitor's clicks); equal visits in two instances only make two entries
+     * that {@link #expand()} adds up.
      */
-    record Profile(long linkId, long minute, boolean bot, String country, String referrer, String browser, String os, String device) {}
+    record Profile(long linkId, long minute, Visit visit) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Profile p && p.linkId == linkId && p.minute == minute && p.visit == visit;
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(linkId) * 31 + Long.hashCode(minute)) * 31 + System.identityHashCode(visit);
+        }
+    }
 
     final Map<Profile, long[]> profiles = new HashMap<>();
     final Map<RegisterKey, Integer> registers = new HashMap<>();
     final Map<Long, Long> linkClicks = new HashMap<>();
     final List<EnrichedClick> events = new ArrayList<>();
+    private long rollupClicks;
     private Map<TimeKey, Counts> minutes;
     private Map<TimeKey, Counts> hours;
     private Map<DimKey, long[]> dims;
 
     /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
-    void add(EnrichedClick c) {
+    public void add(EnrichedClick c) {
         long minute = Math.floorDiv(c.epochMillis(), 60_000L);
-        Profile p = new Profile(c.linkId(), minute, c.bot(), nz(c.country()), nz(c.referrerHost()), nz(c.browser()), nz(c.os()), nz(c.device()));
-        profiles.computeIfAbsent(p, k -> new long[1])[0]++;
+        profiles.computeIfAbsent(new Profile(c.linkId(), minute, c.visit()), k -> new long[1])[0]++;
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -59,7 +71,25 @@ public final class ClickAggregate {
         }
         if (!c.counted() && !c.head()) linkClicks.merge(c.linkId(), 1L, Long::sum);
         events.add(c);
+        rollupClicks++;
         minutes = null;
+    }
+
+    /**
+     * Adds the rollups of {@code other} (not its raw events): what a store that writes rollups later
+     * than raw clicks keeps in memory meanwhile.
+     */
+    public void addRollups(ClickAggregate other) {
+        other.profiles.forEach((p, n) -> profiles.computeIfAbsent(p, k -> new long[1])[0] += n[0]);
+        other.registers.forEach((k, rank) -> registers.merge(k, rank, Math::max));
+        other.linkClicks.forEach((k, n) -> linkClicks.merge(k, n, Long::sum));
+        rollupClicks += other.rollupClicks;
+        minutes = null;
+    }
+
+    /** Clicks counted in the rollups, also those added by {@link #addRollups}. */
+    public long rollupClicks() {
+        return rollupClicks;
     }
 
     private static String nz(String s) {
@@ -67,24 +97,25 @@ public final class ClickAggregate {
     }
 
     /** Expands the profiles into the rows of each rollup, for the link and for all links. */
-    private void expand() {
+    private synchronized void expand() {
         if (minutes != null) return;
         minutes = new HashMap<>();
         hours = new HashMap<>();
         dims = new HashMap<>();
         for (Map.Entry<Profile, long[]> e : profiles.entrySet()) {
             Profile p = e.getKey();
+            Visit v = p.visit();
             long n = e.getValue()[0];
             long hour = Math.floorDiv(p.minute(), 60);
             long day = Math.floorDiv(hour, 24);
             for (long link : new long[] {p.linkId(), ALL_LINKS}) {
-                count(minutes, new TimeKey(link, p.minute()), n, p.bot());
-                count(hours, new TimeKey(link, hour), n, p.bot());
-                dim(link, day, "country", p.country(), n);
-                dim(link, day, "referrer", p.referrer(), n);
-                dim(link, day, "browser", p.browser(), n);
-                dim(link, day, "os", p.os(), n);
-                dim(link, day, "device", p.device(), n);
+                count(minutes, new TimeKey(link, p.minute()), n, v.bot());
+                count(hours, new TimeKey(link, hour), n, v.bot());
+                dim(link, day, "country", nz(v.country()), n);
+                dim(link, day, "referrer", nz(v.referrerHost()), n);
+                dim(link, day, "browser", nz(v.browser()), n);
+                dim(link, day, "os", nz(v.os()), n);
+                dim(link, day, "device", nz(v.device()), n);
             }
         }
     }
@@ -127,7 +158,7 @@ public final class ClickAggregate {
     }
 
     public boolean isEmpty() {
-        return events.isEmpty() && linkClicks.isEmpty();
+        return events.isEmpty() && linkClicks.isEmpty() && profiles.isEmpty();
     }
 
     public int size() {

@@ -1,18 +1,40 @@
 package dev.kurz.analytics;
 
+import java.util.Objects;
+import java.util.function.Supplier;
+
 /**
  * Turns a raw {@link Click} into an {@link EnrichedClick}: client IP through trusted proxies,
  * user agent to browser/OS/device/bot, IP to country, referrer to host, visitor to a salted
- * hash. Runs on the batcher thread, never on the event loop.
+ * hash. Runs on the batcher thread, never on the event loop; not thread-safe.
+ *
+ * <p>Enrichment is a function of the request's peer, headers and day, and a visitor's requests
+ * repeat them: a small direct-mapped cache of the last {@link Visit} per slot turns the repeats into
+ * a few comparisons, where the full work (formatting and parsing the address, the HMAC, the GeoIP
+ * and user-agent look-ups) costs several microseconds. The peer is compared with {@code equals},
+ * which for the redirect handler's peer means "the same socket address object" — one per connection.
  */
 public final class Enricher {
     static final int MAX_USER_AGENT = 512;
+    private static final int SLOTS = 4096;
+    private static final long DAY_MILLIS = 86_400_000L;
 
     private final UserAgents agents;
     private final GeoIp geo;
     private final TrustedProxies proxies;
     private final VisitorHasher visitors;
     private final IpStorage ipStorage;
+    private final Slot[] slots = new Slot[SLOTS];
+
+    /** The request facts a cached visit was made from. */
+    private record Slot(Supplier<String> peer, String userAgent, String referrer, boolean head, String forwardedFor,
+                        String forwarded, long day, Visit visit) {
+        boolean matches(Click c, long day) {
+            return day == this.day && head == c.head() && Objects.equals(peer, c.peer()) && Objects.equals(userAgent, c.userAgent())
+                    && Objects.equals(referrer, c.referrer()) && Objects.equals(forwardedFor, c.forwardedFor())
+                    && Objects.equals(forwarded, c.forwarded());
+        }
+    }
 
     public Enricher(UserAgents agents, GeoIp geo, TrustedProxies proxies, VisitorHasher visitors, IpStorage ipStorage) {
         this.agents = agents;
@@ -23,6 +45,19 @@ public final class Enricher {
     }
 
     public EnrichedClick enrich(Click c) {
+        long day = Math.floorDiv(c.epochMillis(), DAY_MILLIS);
+        int h = Objects.hashCode(c.peer()) * 31 + Objects.hashCode(c.userAgent());
+        h = h * 31 + Objects.hashCode(c.referrer());
+        int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+        Slot s = slots[i];
+        if (s == null || !s.matches(c, day)) {
+            s = new Slot(c.peer(), c.userAgent(), c.referrer(), c.head(), c.forwardedFor(), c.forwarded(), day, visit(c));
+            slots[i] = s;
+        }
+        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(), c.counted(), s.visit());
+    }
+
+    private Visit visit(Click c) {
         String peer = c.peer() == null ? null : c.peer().get();
         String ip = proxies.clientIp(peer, c.forwardedFor(), c.forwarded());
         UserAgents.Agent agent = agents.parse(c.userAgent(), c.head());
@@ -30,8 +65,7 @@ public final class Enricher {
                 : c.userAgent().length() <= MAX_USER_AGENT ? c.userAgent() : c.userAgent().substring(0, MAX_USER_AGENT);
         // Unique visitors count people only: a bot's click needs no keyed hash (0 stands for "none").
         long visitor = agent.bot() ? 0 : visitors.visitor(ip == null ? "" : ip, c.userAgent() == null ? "" : c.userAgent());
-        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(), visitor,
-                agent.bot(), c.head(), c.counted(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
+        return new Visit(visitor, agent.bot(), c.head(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
                 Referrers.host(c.referrer()), ipStorage.keep(ip), ua);
     }
 }

@@ -12,7 +12,7 @@ import dev.kurz.analytics.UserAgents;
 import dev.kurz.analytics.VisitorHasher;
 import dev.kurz.config.ConfigException;
 import dev.kurz.storage.jdbc.JdbcAlertStore;
-import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
+import dev.kurz.storage.jdbc.AnalyticsStore;
 import dev.kurz.storage.redis.RedisSalts;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -70,7 +70,7 @@ public final class Kurz implements AutoCloseable {
     private final RedirectCache cache;
     private final Optional<ApiKeys.Issued> firstKey;
     private final GeoIp geo;
-    private final JdbcAnalyticsStore analytics;
+    private final AnalyticsStore analytics;
     private final ScheduledExecutorService maintenance;
     private final LiveHub hub;
     private final Alerts alerts;
@@ -140,14 +140,15 @@ public final class Kurz implements AutoCloseable {
                 hub.onLink("deleted", slug, new JsonObject().put("slug", slug));
             }
         };
-        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener);
+        this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
+        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener,
+                analytics::uncountedClicks);
         if (redis != null) {
             redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
         }
 
         VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
         Enricher enricher = new Enricher(new UserAgents(10_000), geo, proxies, new VisitorHasher(clock, salts), IpStorage.parse(a.storeIp()));
-        this.analytics = new JdbcAnalyticsStore(db);
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
                 hub::onClicks).start();

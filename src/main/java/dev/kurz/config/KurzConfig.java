@@ -41,8 +41,10 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /**
      * Click capture: the in-memory buffer between redirects and the database, and how often it is
      * written. Longer intervals mean fewer, larger transactions (one row update per link per flush).
+     * On SQLite a flush appends to the click log, and the log is folded into the rollups every
+     * {@code compactInterval} (ADR 0013).
      */
-    public record Clicks(int bufferSize, Duration flushInterval) {}
+    public record Clicks(int bufferSize, Duration flushInterval, Duration compactInterval) {}
 
     /**
      * Click analytics: which proxies may tell the client's address (CIDRs, empty: none), what of
@@ -72,9 +74,13 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
             throw ConfigException.bad("KURZ_API_KEY", "(" + key.length() + " characters)", "at least 16 characters");
         }
         Clicks clicks = new Clicks(env.integer("KURZ_CLICK_BUFFER", 262_144, 1024, 16_777_216),
-                env.duration("KURZ_CLICK_FLUSH_INTERVAL", Duration.ofSeconds(1)));
+                env.duration("KURZ_CLICK_FLUSH_INTERVAL", Duration.ofSeconds(1)),
+                env.duration("KURZ_CLICK_COMPACT_INTERVAL", Duration.ofSeconds(60)));
         if (clicks.flushInterval().isZero()) {
             throw ConfigException.bad("KURZ_CLICK_FLUSH_INTERVAL", "0", "a duration of at least 1ms");
+        }
+        if (clicks.compactInterval().compareTo(Duration.ofHours(1)) > 0) {
+            throw ConfigException.bad("KURZ_CLICK_COMPACT_INTERVAL", env.string("KURZ_CLICK_COMPACT_INTERVAL", ""), "a duration of at most 1h");
         }
         String storeIp = env.string("KURZ_STORE_IP", "none").toLowerCase(java.util.Locale.ROOT);
         if (!java.util.Set.of("none", "anonymized", "full").contains(storeIp)) {

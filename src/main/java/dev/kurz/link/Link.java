@@ -24,4 +24,10 @@ public record Link(
     public Link {
         tags = List.copyOf(tags);
     }
+
+    /** The same link with {@code n} more clicks (counted ones not yet in the store). */
+    public Link plusClicks(long n) {
+        return n == 0 ? this : new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt,
+                updatedAt, clicks + n);
+    }
 }

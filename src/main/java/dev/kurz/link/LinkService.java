@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /** The link lifecycle: create (custom or generated slug), read, list, patch, delete. Blocking. */
 public final class LinkService {
@@ -19,8 +20,19 @@ public final class LinkService {
     private final InstantSource clock;
     private final SlugGenerator slugs;
     private final LinkListener listener;
+    private final LongUnaryOperator uncounted;
 
     public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener) {
+        this(store, rules, permutation, clock, listener, id -> 0);
+    }
+
+    /**
+     * @param uncounted a link's clicks that are recorded but not yet in the store's counter (the
+     *                  SQLite click log folds them in once a minute); added to every link returned
+     */
+    public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener,
+                       LongUnaryOperator uncounted) {
+        this.uncounted = uncounted;
         this.store = store;
         this.rules = rules;
         this.clock = clock;
@@ -52,13 +64,17 @@ public final class LinkService {
     }
 
     public Link get(String slug) {
-        return store.find(slug).orElseThrow(() -> new LinkNotFoundException(slug));
+        return store.find(slug).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
+    }
+
+    private Link counted(Link l) {
+        return l.plusClicks(uncounted.applyAsLong(l.id()));
     }
 
     public Link update(String slug, LinkPatch patch) {
         Link current = get(slug);
         Link next = rules.apply(current, patch);
-        Link stored = store.update(next).orElseThrow(() -> new LinkNotFoundException(slug));
+        Link stored = store.update(next).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
         listener.updated(stored);
         return stored;
     }
@@ -73,7 +89,8 @@ public final class LinkService {
 
     public Page list(int limit, String cursor, String tag, String text) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text)));
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text)))
+                .stream().map(this::counted).toList();
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);
         return new Page(List.copyOf(items), encodeCursor(items.get(items.size() - 1).id()));

@@ -112,10 +112,31 @@ final class RedirectHandler {
     private void record(HttpServerRequest req, Target t, long now, boolean counted) {
         MultiMap h = req.headers();
         SocketAddress peer = req.remoteAddress();
-        clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : peer::hostAddress,
+        clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : new Peer(peer),
                 h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
                 req.method() == HttpMethod.HEAD, counted,
                 captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null));
+    }
+
+    /**
+     * The socket's peer address, formatted only when asked (off the event loop). Equal when it wraps
+     * the same address object, so the enricher can reuse what it made of this connection's last click.
+     */
+    private record Peer(SocketAddress address) implements Supplier<String> {
+        @Override
+        public String get() {
+            return address.hostAddress();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Peer p && p.address == address;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(address);
+        }
     }
 
     /** Every value of a header, joined in the order received (a proxy chain may span several lines). */

@@ -13,7 +13,7 @@ import dev.kurz.analytics.VisitorHasher;
 import dev.kurz.link.Link;
 import dev.kurz.link.NewLink;
 import dev.kurz.storage.jdbc.Database;
-import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
+import dev.kurz.storage.jdbc.AnalyticsStore;
 import dev.kurz.storage.jdbc.JdbcStore;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -52,7 +52,7 @@ public final class IngestBench {
             }
             String[] ips = BenchSupport.ips(50_000, random);
             int[] hot = BenchSupport.zipf(linkCount, 1 << 20, random);
-            JdbcAnalyticsStore store = new JdbcAnalyticsStore(db);
+            AnalyticsStore store = AnalyticsStore.open(db, java.time.Duration.ofSeconds(60));
             Enricher enricher = new Enricher(new UserAgents(10_000), geo, TrustedProxies.parse(""),
                     new VisitorHasher(Clock.systemUTC(), VisitorHasher.SaltSource.inMemory(new SecureRandom())), IpStorage.NONE);
             ClickBuffer buffer = new ClickBuffer(262_144);

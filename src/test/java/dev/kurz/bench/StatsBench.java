@@ -8,7 +8,7 @@ import dev.kurz.analytics.TestAccess;
 import dev.kurz.link.Link;
 import dev.kurz.link.NewLink;
 import dev.kurz.storage.jdbc.Database;
-import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
+import dev.kurz.storage.jdbc.AnalyticsStore;
 import dev.kurz.storage.jdbc.JdbcStore;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -45,7 +45,7 @@ public final class StatsBench {
 
         try (Database db = BenchSupport.database(kind)) {
             Link link = new JdbcStore(db).insert(new NewLink("https://example.com/big", "big", null, List.of(), null, null, 302, true), start);
-            JdbcAnalyticsStore store = new JdbcAnalyticsStore(db);
+            AnalyticsStore store = AnalyticsStore.open(db, java.time.Duration.ofSeconds(60));
             long t0 = System.nanoTime();
             long perDay = clicks / days;
             long written = 0;

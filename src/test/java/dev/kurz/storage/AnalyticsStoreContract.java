@@ -12,7 +12,7 @@ import dev.kurz.analytics.StatsStore.StoredClick;
 import dev.kurz.link.Link;
 import dev.kurz.link.NewLink;
 import dev.kurz.storage.jdbc.Database;
-import dev.kurz.storage.jdbc.JdbcAnalyticsStore;
+import dev.kurz.storage.jdbc.AnalyticsStore;
 import dev.kurz.storage.jdbc.JdbcStore;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -30,16 +30,21 @@ import org.junit.jupiter.api.Test;
 abstract class AnalyticsStoreContract {
     static final Instant T0 = Instant.parse("2026-11-20T10:15:30Z");
     Database db;
-    JdbcAnalyticsStore store;
+    AnalyticsStore store;
     Link link;
     Link other;
 
     abstract Database open();
 
+    /** How often the SQLite click log is folded into the tables (PostgreSQL ignores it). */
+    java.time.Duration compactEvery() {
+        return java.time.Duration.ofSeconds(60);
+    }
+
     @BeforeEach
     void setUp() {
         db = open();
-        store = new JdbcAnalyticsStore(db);
+        store = AnalyticsStore.open(db, compactEvery());
         JdbcStore links = new JdbcStore(db);
         link = links.insert(new NewLink("https://e.com/a", "stats-a", null, List.of(), null, null, 302, true), T0);
         other = links.insert(new NewLink("https://e.com/b", "stats-b", null, List.of(), null, null, 302, true), T0);
@@ -125,7 +130,7 @@ abstract class AnalyticsStoreContract {
         assertThat(total).isEqualTo(2 * 20 * 250);
         long a = store.series(link.id(), Resolution.MINUTE, 0, Long.MAX_VALUE).stream().mapToLong(StatsStore.Bucket::clicks).sum();
         assertThat(a).isEqualTo(2 * 20 * 125);
-        assertThat(new JdbcStore(db).find("stats-a").orElseThrow().clicks()).isEqualTo(2 * 20 * 125);
+        assertThat(new JdbcStore(db).find("stats-a").orElseThrow().clicks() + store.uncountedClicks(link.id())).isEqualTo(2 * 20 * 125);
     }
 
     @Test

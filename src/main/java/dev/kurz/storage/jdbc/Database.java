@@ -76,10 +76,11 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database migrated(Database db) {
-        Flyway.configure()
+        var flyway = Flyway.configure()
                 .dataSource(db.writer)
-                .locations("classpath:" + db.dialect.migrations)
-                .load()
+                .locations("classpath:" + db.dialect.migrations);
+        if (db.dialect == Dialect.SQLITE) flyway.javaMigrations(new V4__PackRawClicks());
+        flyway.load()
                 .migrate();
         return db;
     }

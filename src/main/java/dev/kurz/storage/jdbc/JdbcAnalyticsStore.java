@@ -25,12 +25,13 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Click rollups and raw clicks for SQLite and PostgreSQL. A write is one transaction of additive
+ * Click rollups for SQLite and PostgreSQL, and raw clicks as rows on PostgreSQL (on SQLite,
+ * {@link ClickLogStore} keeps raw clicks and calls {@link #writeRollups}). A write is one transaction of additive
  * upserts; rows are written in key order so that two nodes writing the same rows take their
  * locks in the same order and cannot deadlock. Between statement batches the writer yields,
  * because on a one-core machine a long write would hold the event loop off the CPU.
  */
-public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
+public final class JdbcAnalyticsStore implements AnalyticsStore {
     private static final int BATCH = 1000;
     private static final DateTimeFormatter PARTITION_DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
 
@@ -38,7 +39,7 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
     private final DataSource writer;
     private final DataSource reader;
 
-    public JdbcAnalyticsStore(Database db) {
+    JdbcAnalyticsStore(Database db) {
         this.dialect = db.dialect();
         this.writer = db.writer();
         this.reader = db.reader();
@@ -51,12 +52,8 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
-                writeCounts(c, "click_minute", "minute", a.minutes());
-                writeCounts(c, "click_hour", "hour", a.hours());
-                writeDims(c, a.dims());
-                writeRegisters(c, a.registers());
-                writeLinkClicks(c, a.linkClicks());
-                writeEvents(c, a.events());
+                writeRollups(c, a);
+                if (dialect == Dialect.POSTGRES) writeEvents(c, a.events());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -65,6 +62,15 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
         } catch (SQLException e) {
             throw new StorageException("write clicks", e);
         }
+    }
+
+    /** The rollups and link counters of {@code a}, inside the caller's transaction. */
+    void writeRollups(Connection c, ClickAggregate a) throws SQLException {
+        writeCounts(c, "click_minute", "minute", a.minutes());
+        writeCounts(c, "click_hour", "hour", a.hours());
+        writeDims(c, a.dims());
+        writeRegisters(c, a.registers());
+        writeLinkClicks(c, a.linkClicks());
     }
 
     private static final Comparator<TimeKey> TIME_ORDER = Comparator.comparingLong(TimeKey::linkId).thenComparingLong(TimeKey::unit);
@@ -248,6 +254,28 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
         return out;
     }
 
+    /** Clicks per link (all links with any) in the hours [fromHour, toHour). */
+    Map<Long, Long> linkTotals(long fromHour, long toHour) {
+        Map<Long, Long> out = new HashMap<>();
+        query("SELECT link_id, SUM(clicks) FROM click_hour WHERE hour >= ? AND hour < ? AND link_id <> 0 GROUP BY link_id",
+                ps -> {
+                    ps.setLong(1, fromHour);
+                    ps.setLong(2, toHour);
+                }, rs -> out.put(rs.getLong(1), rs.getLong(2)));
+        return out;
+    }
+
+    /** The slugs of the given links (deleted ones are missing). */
+    Map<Long, String> slugs(List<Long> ids) {
+        Map<Long, String> out = new HashMap<>();
+        if (ids.isEmpty()) return out;
+        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        query("SELECT id, slug FROM links WHERE id IN (" + marks + ")", ps -> {
+            for (int i = 0; i < ids.size(); i++) ps.setLong(i + 1, ids.get(i));
+        }, rs -> out.put(rs.getLong(1), rs.getString(2)));
+        return out;
+    }
+
     @Override
     public List<StoredClick> events(long linkId, long fromMillis, long toMillis, Long beforeMillis, Long beforeId, int limit) {
         String cursor = beforeMillis == null ? "" : " AND (ts < ? OR (ts = ? AND id < ?))";
@@ -284,19 +312,6 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
                         removed += ps.executeUpdate();
                     }
                 }
-            } else {
-                // In chunks, each on its own connection: SQLite has one writer, and clicks and link
-                // edits must not wait behind the whole purge.
-                int n;
-                do {
-                    try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement(
-                            "DELETE FROM click_events WHERE id IN (SELECT id FROM click_events WHERE ts < ? LIMIT 5000)")) {
-                        ps.setLong(1, cutoffMillis);
-                        n = ps.executeUpdate();
-                    }
-                    removed += n;
-                    Thread.yield();
-                } while (n > 0);
             }
             try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
                 ps.setLong(1, Math.floorDiv(cutoffMillis, 60_000L));
@@ -308,7 +323,7 @@ public final class JdbcAnalyticsStore implements ClickStore, StatsStore {
         return removed;
     }
 
-    /** PostgreSQL: makes sure daily partitions of click_events exist from {@code from} for {@code days} days. */
+    @Override
     public void ensurePartitions(LocalDate from, int days) {
         if (dialect != Dialect.POSTGRES) return;
         try (Connection c = writer.getConnection(); Statement st = c.createStatement()) {

@@ -1,0 +1,28 @@
+package dev.kurz.storage.jdbc;
+
+import dev.kurz.analytics.ClickStore;
+import dev.kurz.analytics.StatsStore;
+import java.time.Duration;
+import java.time.LocalDate;
+
+/** Where clicks are written and read, on either database. */
+public interface AnalyticsStore extends ClickStore, StatsStore {
+
+    /**
+     * The store for {@code db}: on PostgreSQL every flush upserts rollups and raw rows, which many
+     * nodes do at once; on SQLite, a single process, flushes append to a click log and rollups are
+     * folded in every {@code compactEvery} (ADR 0013).
+     */
+    static AnalyticsStore open(Database db, Duration compactEvery) {
+        JdbcAnalyticsStore rows = new JdbcAnalyticsStore(db);
+        return db.dialect() == Dialect.SQLITE ? new ClickLogStore(db, rows, compactEvery) : rows;
+    }
+
+    /** PostgreSQL: makes sure daily partitions of the raw clicks exist from {@code from} for {@code days} days. */
+    default void ensurePartitions(LocalDate from, int days) {}
+
+    /** Clicks of a link that are written but not yet in its {@code clicks} column. */
+    default long uncountedClicks(long linkId) {
+        return 0;
+    }
+}

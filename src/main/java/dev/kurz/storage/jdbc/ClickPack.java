@@ -1,0 +1,216 @@
+package dev.kurz.storage.jdbc;
+
+import dev.kurz.analytics.EnrichedClick;
+import dev.kurz.analytics.StatsStore.StoredClick;
+import dev.kurz.analytics.Visit;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Raw clicks packed into one blob: the distinct {@link Visit}s once, then per click its link, time,
+ * id and visit as varints (deltas where they are ordered). A click costs ~6 bytes and no index
+ * entry, where a row per click cost SQLite a B-tree insert on two indexes.
+ *
+ * <pre>
+ *   version(1) visits:varint { visitor:8 flags:1 country browser os device referrer ip userAgent }
+ *   clicks:varint { link:varint ts:zigzag-delta id:zigzag-delta visit:varint counted:1 }
+ *   string = varint(length + 1) utf-8, 0 for null
+ * </pre>
+ */
+final class ClickPack {
+    private static final int VERSION = 1;
+
+    /** A decoded click: what the log keeps of an {@link EnrichedClick}, plus its stable id. */
+    record Entry(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
+        StoredClick stored() {
+            return new StoredClick(id, epochMillis, visit.visitor(), visit.bot(), visit.country(), visit.browser(), visit.os(),
+                    visit.device(), visit.referrerHost(), visit.ip(), visit.userAgent());
+        }
+
+        EnrichedClick enriched() {
+            return new EnrichedClick(linkId, "", epochMillis, counted, visit);
+        }
+    }
+
+    /** Builds one pack. Visits are told apart by identity: share instances to keep packs small. */
+    static final class Writer {
+        private final Map<Visit, Integer> visitIndex = new IdentityHashMap<>();
+        private final List<Visit> visits = new ArrayList<>();
+        private final Out clicks = new Out(256);
+        private int count;
+        private long lastTs;
+        private long lastId;
+        long minTs = Long.MAX_VALUE;
+        long maxTs = Long.MIN_VALUE;
+
+        void add(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
+            Integer v = visitIndex.get(visit);
+            if (v == null) {
+                v = visits.size();
+                visitIndex.put(visit, v);
+                visits.add(visit);
+            }
+            clicks.varint(linkId);
+            clicks.varint(zigzag(epochMillis - lastTs));
+            clicks.varint(zigzag(id - lastId));
+            clicks.varint(v);
+            clicks.write(counted ? 1 : 0);
+            lastTs = epochMillis;
+            lastId = id;
+            minTs = Math.min(minTs, epochMillis);
+            maxTs = Math.max(maxTs, epochMillis);
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        byte[] toBytes() {
+            Out out = new Out(clicks.size() + visits.size() * 48 + 16);
+            out.write(VERSION);
+            out.varint(visits.size());
+            for (Visit v : visits) {
+                out.fixed64(v.visitor());
+                out.write((v.bot() ? 1 : 0) | (v.head() ? 2 : 0));
+                for (String s : new String[] {v.country(), v.browser(), v.os(), v.device(), v.referrerHost(), v.ip(), v.userAgent()}) {
+                    out.string(s);
+                }
+            }
+            out.varint(count);
+            out.write(clicks.buffer(), 0, clicks.size());
+            return out.toByteArray();
+        }
+    }
+
+    /** Calls {@code sink} for every click of a pack, in the order they were added. */
+    static void read(byte[] data, java.util.function.Consumer<Entry> sink) {
+        In in = new In(data);
+        int version = in.read();
+        if (version != VERSION) throw new IllegalStateException("unknown click pack version " + version);
+        Visit[] visits = new Visit[(int) in.varint()];
+        for (int i = 0; i < visits.length; i++) {
+            long visitor = in.fixed64();
+            int flags = in.read();
+            visits[i] = new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.string(), in.string(), in.string(), in.string(),
+                    in.string(), in.string(), in.string());
+        }
+        long n = in.varint();
+        long ts = 0;
+        long id = 0;
+        for (long i = 0; i < n; i++) {
+            long link = in.varint();
+            ts += unzigzag(in.varint());
+            id += unzigzag(in.varint());
+            Visit v = visits[(int) in.varint()];
+            boolean counted = in.read() != 0;
+            sink.accept(new Entry(id, link, ts, counted, v));
+        }
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    private static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    /** A growable byte array; unlike ByteArrayOutputStream, not synchronized on every byte. */
+    private static final class Out {
+        private byte[] buf;
+        private int size;
+
+        Out(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        void write(int b) {
+            if (size == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+            buf[size++] = (byte) b;
+        }
+
+        void write(byte[] b, int off, int len) {
+            if (size + len > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        void varint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void fixed64(long v) {
+            for (int i = 56; i >= 0; i -= 8) write((int) (v >>> i));
+        }
+
+        void string(String s) {
+            if (s == null) {
+                varint(0);
+                return;
+            }
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varint(b.length + 1L);
+            write(b, 0, b.length);
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, size);
+        }
+    }
+
+    private static final class In {
+        private final byte[] b;
+        private int p;
+
+        In(byte[] b) {
+            this.b = b;
+        }
+
+        int read() {
+            if (p >= b.length) throw new IllegalStateException("click pack truncated");
+            return b[p++] & 0xFF;
+        }
+
+        long varint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int x = read();
+                v |= (long) (x & 0x7F) << shift;
+                if ((x & 0x80) == 0) return v;
+            }
+            throw new IllegalStateException("click pack: bad varint");
+        }
+
+        long fixed64() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) v = (v << 8) | read();
+            return v;
+        }
+
+        String string() {
+            int len = (int) varint();
+            if (len == 0) return null;
+            len--;
+            if (len > b.length - p) throw new IllegalStateException("click pack truncated");
+            String s = new String(b, p, len, StandardCharsets.UTF_8);
+            p += len;
+            return s;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.kurz.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kurz.analytics.ClickAggregate;
+import dev.kurz.analytics.EnrichedClick;
+import dev.kurz.analytics.StatsStore.Resolution;
+import dev.kurz.analytics.StatsStore.StoredClick;
+import dev.kurz.link.Link;
+import dev.kurz.link.NewLink;
+import dev.kurz.storage.jdbc.AnalyticsStore;
+import dev.kurz.storage.jdbc.ClickLogStore;
+import dev.kurz.storage.jdbc.Database;
+import dev.kurz.storage.jdbc.JdbcStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SQLite's click log: what a crash leaves behind, ids across compactions, the upgrade from raw rows. */
+class ClickLogStoreTest {
+    static final Instant T0 = Instant.parse("2026-11-20T10:15:30Z");
+
+    @TempDir
+    Path dir;
+
+    private static ClickAggregate aggregate(Link l, int from, int n) {
+        ClickAggregate a = new ClickAggregate();
+        for (int i = from; i < from + n; i++) {
+            a.add(new EnrichedClick(l.id(), l.slug(), T0.plusMillis(i * 10L).toEpochMilli(), i % 7, i % 3 == 0, false, false,
+                    i % 2 == 0 ? "DE" : "US", "Firefox", "Linux", "desktop", "news.example", null, "UA " + (i % 5)));
+        }
+        return a;
+    }
+
+    private long count(String table) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("kurz.db")); ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long clicks(AnalyticsStore s, Link l) {
+        return s.series(l.id(), Resolution.HOUR, 0, Long.MAX_VALUE).stream().mapToLong(b -> b.clicks()).sum();
+    }
+
+    @Test
+    void clicksLoggedBeforeACrash_areFoldedInWhenTheStoreOpensAgain() throws Exception {
+        Database db = Database.sqlite(dir.resolve("kurz.db"));
+        Link link = new JdbcStore(db).insert(new NewLink("https://e.com/a", "crash", null, List.of(), null, null, 302, true), T0);
+        AnalyticsStore first = AnalyticsStore.open(db, Duration.ofHours(1));
+        first.write(aggregate(link, 0, 700));
+        first.write(aggregate(link, 700, 300));
+        assertThat(count("click_log")).isEqualTo(2);
+        assertThat(count("click_minute")).isZero(); // nothing folded yet: the process "dies" here
+
+        AnalyticsStore second = AnalyticsStore.open(db, Duration.ofHours(1));
+        assertThat(count("click_log")).isZero();
+        assertThat(clicks(second, link)).isEqualTo(1000);
+        assertThat(new JdbcStore(db).find("crash").orElseThrow().clicks()).isEqualTo(1000);
+        assertThat(second.events(link.id(), 0, Long.MAX_VALUE, null, null, 5000)).hasSize(1000);
+        db.close();
+    }
+
+    @Test
+    void exportPages_walkEveryClickOnce_acrossPacksAndTheLog() {
+        Database db = Database.sqlite(dir.resolve("kurz.db"));
+        Link link = new JdbcStore(db).insert(new NewLink("https://e.com/a", "pages", null, List.of(), null, null, 302, true), T0);
+        ClickLogStore store = (ClickLogStore) AnalyticsStore.open(db, Duration.ofHours(1));
+        store.write(aggregate(link, 0, 5000));
+        List<StoredClick> before = store.events(link.id(), 0, Long.MAX_VALUE, null, null, 10);
+        store.flushLog(); // into packs (at most 4096 clicks each)
+        store.write(aggregate(link, 5000, 1000)); // stays in the log
+        assertThat(store.events(link.id(), 0, before.get(0).epochMillis() + 1, null, null, 10))
+                .as("ids survive compaction").isEqualTo(before);
+
+        Set<Long> seen = new HashSet<>();
+        List<StoredClick> all = new ArrayList<>();
+        Long ts = null;
+        Long id = null;
+        while (true) {
+            List<StoredClick> page = store.events(link.id(), 0, Long.MAX_VALUE, ts, id, 333);
+            if (page.isEmpty()) break;
+            for (StoredClick c : page) assertThat(seen.add(c.id())).isTrue();
+            all.addAll(page);
+            ts = page.get(page.size() - 1).epochMillis();
+            id = page.get(page.size() - 1).id();
+        }
+        assertThat(all).hasSize(6000);
+        for (int i = 1; i < all.size(); i++) assertThat(all.get(i).epochMillis()).isLessThanOrEqualTo(all.get(i - 1).epochMillis());
+        assertThat(all.get(0).epochMillis()).isEqualTo(T0.plusMillis(5999 * 10L).toEpochMilli());
+        assertThat(clicks(store, link)).isEqualTo(6000);
+        db.close();
+    }
+
+    @Test
+    void upgrade_packsRawRowsOfTheOldSchema_keepingTheirIds() throws Exception {
+        Path file = dir.resolve("old.db");
+        String url = "jdbc:sqlite:" + file;
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite").target("3").load().migrate();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().execute("INSERT INTO links (id, slug, url, created_at, updated_at, clicks) VALUES (7, 'old', 'https://e.com/', 0, 0, 3)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO click_events (id, link_id, ts, visitor, bot, country, browser, os,"
+                    + " device, referrer_host, ip, user_agent) VALUES (?, 7, ?, 42, 0, 'FR', 'Safari', 'iOS', 'mobile', 't.co', NULL, 'UA')")) {
+                for (int i = 1; i <= 3; i++) {
+                    ps.setLong(1, 2_000_000L + i);
+                    ps.setLong(2, T0.toEpochMilli() + i);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        Database db = Database.sqlite(file);
+        AnalyticsStore store = AnalyticsStore.open(db, Duration.ofHours(1));
+        List<StoredClick> clicks = store.events(7, 0, Long.MAX_VALUE, null, null, 10);
+        assertThat(clicks).extracting(StoredClick::id).containsExactly(2_000_003L, 2_000_002L, 2_000_001L);
+        assertThat(clicks.get(0).country()).isEqualTo("FR");
+        assertThat(clicks.get(0).referrerHost()).isEqualTo("t.co");
+        // New clicks get ids past the old ones.
+        Link link = new JdbcStore(db).find("old").orElseThrow();
+        store.write(aggregate(link, 0, 1));
+        assertThat(store.events(7, 0, Long.MAX_VALUE, null, null, 10)).extracting(StoredClick::id).allMatch(id -> id > 2_000_000L);
+        db.close();
+    }
+}
