@@ -32,20 +32,20 @@ public final class ClickAggregate {
     }
 
     /**
-     * A link, a minute and a visit: clicks that share them are counted once, so the per-click cost
-     * is one map update, not one per rollup row. Visits compare by identity (the enricher shares one
-     * instance between a visitor's clicks); equal visits in two instances only make two entries
-     * that {@link #expand()} adds up.
+     * A link, a minute and a visit's traits: clicks that share them are counted once, so the
+     * per-click cost is one map update, not one per rollup row. Traits compare by identity (the
+     * enricher interns them); equal traits in two instances only make two entries that
+     * {@link #expand()} adds up.
      */
-    record Profile(long linkId, long minute, Visit visit) {
+    record Profile(long linkId, long minute, Visit.Traits traits) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Profile p && p.linkId == linkId && p.minute == minute && p.visit == visit;
+            return o instanceof Profile p && p.linkId == linkId && p.minute == minute && p.traits == traits;
         }
 
         @Override
         public int hashCode() {
-            return (Long.hashCode(linkId) * 31 + Long.hashCode(minute)) * 31 + System.identityHashCode(visit);
+            return (Long.hashCode(linkId) * 31 + Long.hashCode(minute)) * 31 + System.identityHashCode(traits);
         }
     }
 
@@ -61,7 +61,7 @@ public final class ClickAggregate {
     /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
     public void add(EnrichedClick c) {
         long minute = Math.floorDiv(c.epochMillis(), 60_000L);
-        profiles.computeIfAbsent(new Profile(c.linkId(), minute, c.visit()), k -> new long[1])[0]++;
+        profiles.computeIfAbsent(new Profile(c.linkId(), minute, c.visit().traits()), k -> new long[1])[0]++;
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -104,7 +104,7 @@ public final class ClickAggregate {
         dims = new HashMap<>();
         for (Map.Entry<Profile, long[]> e : profiles.entrySet()) {
             Profile p = e.getKey();
-            Visit v = p.visit();
+            Visit.Traits v = p.traits();
             long n = e.getValue()[0];
             long hour = Math.floorDiv(p.minute(), 60);
             long day = Math.floorDiv(hour, 24);

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * <p>Enrichment is a function of the request's peer, headers and day, and a visitor's requests
  * repeat them: a small direct-mapped cache of the last {@link Visit} per slot turns the repeats into
  * a few comparisons, where the full work (formatting and parsing the address, the HMAC, the GeoIP
- * and user-agent look-ups) costs several microseconds. The peer is compared with {@code equals},
+ * and user-agent look-ups) costs several microseconds. Traits are interned, so the rollups count
+ * all visitors with the same country, browser, OS, device and referrer under one key. The peer is compared with {@code equals},
  * which for the redirect handler's peer means "the same socket address object" — one per connection.
  */
 public final class Enricher {
@@ -25,6 +26,7 @@ public final class Enricher {
     private final VisitorHasher visitors;
     private final IpStorage ipStorage;
     private final Slot[] slots = new Slot[SLOTS];
+    private final java.util.Map<Visit.Traits, Visit.Traits> traits = new java.util.HashMap<>();
 
     /** The request facts a cached visit was made from. */
     private record Slot(Supplier<String> peer, String userAgent, String referrer, boolean head, String forwardedFor,
@@ -65,7 +67,9 @@ public final class Enricher {
                 : c.userAgent().length() <= MAX_USER_AGENT ? c.userAgent() : c.userAgent().substring(0, MAX_USER_AGENT);
         // Unique visitors count people only: a bot's click needs no keyed hash (0 stands for "none").
         long visitor = agent.bot() ? 0 : visitors.visitor(ip == null ? "" : ip, c.userAgent() == null ? "" : c.userAgent());
-        return new Visit(visitor, agent.bot(), c.head(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
-                Referrers.host(c.referrer()), ipStorage.keep(ip), ua);
+        Visit.Traits t = new Visit.Traits(agent.bot(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
+                Referrers.host(c.referrer()));
+        if (traits.size() >= SLOTS) traits.clear(); // referrer hosts are unbounded: keep the interning table small
+        return new Visit(visitor, c.head(), traits.computeIfAbsent(t, k -> k), ipStorage.keep(ip), ua);
     }
 }

@@ -141,6 +141,7 @@ public final class Kurz implements AutoCloseable {
             }
         };
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
+        opened.add(analytics);
         LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener,
                 analytics::uncountedClicks);
         if (redis != null) {
@@ -238,6 +239,7 @@ public final class Kurz implements AutoCloseable {
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);
+        analytics.close();
         maintenance.shutdownNow();
         alerts.close();
         if (redis != null) redis.close();

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 
 /** Where clicks are written and read, on either database. */
-public interface AnalyticsStore extends ClickStore, StatsStore {
+public interface AnalyticsStore extends ClickStore, StatsStore, AutoCloseable {
 
     /**
      * The store for {@code db}: on PostgreSQL every flush upserts rollups and raw rows, which many
@@ -20,6 +20,10 @@ public interface AnalyticsStore extends ClickStore, StatsStore {
 
     /** PostgreSQL: makes sure daily partitions of the raw clicks exist from {@code from} for {@code days} days. */
     default void ensurePartitions(LocalDate from, int days) {}
+
+    /** Stops background work; called after the last write. */
+    @Override
+    default void close() {}
 
     /** Clicks of a link that are written but not yet in its {@code clicks} column. */
     default long uncountedClicks(long linkId) {

@@ -18,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -32,16 +35,17 @@ import org.slf4j.LoggerFactory;
  * and dimension value — 80,000 a second when 10,000 links are clicked — and a raw row per click
  * cost two random index inserts. So a flush is one append instead: the flush's clicks, packed
  * ({@link ClickPack}), as one row of {@code click_log}. That is what survives a kill -9. The flush's
- * rollups are kept in memory ({@code pending}), and every {@code compactEvery} one transaction adds
- * them to the rollup tables, regroups the logged clicks into one pack per link
- * ({@code click_packs}), and deletes the log rows it covered. Reads add {@code pending} to what
- * the tables say, so stats stay exact to the last flush. A crash leaves log rows behind; opening
- * the store folds them in before anything else runs.
+ * rollups are kept in memory, and every {@code compactEvery} a background thread regroups the
+ * logged clicks into one pack per link ({@code click_packs}) and, in one transaction, adds the
+ * rollups to their tables, inserts the packs and deletes the log rows it covered. Reads add the
+ * in-memory rollups to what the tables say, so stats stay exact to the last flush. A crash leaves
+ * log rows behind; opening the store folds them in before anything else runs.
  *
- * <p>Invariant: {@code pending} holds the rollups of exactly the rows in {@code click_log}. Writes
- * and compactions are serialized (in Kurz only the batcher thread writes); readers take the read lock around "query the tables,
- * add pending", and compaction swaps {@code pending} out under the write lock in the same moment
- * it commits, so no reader counts a click twice or misses it.
+ * <p>Invariant: {@code current} and {@code sealed} hold the rollups of exactly the rows in
+ * {@code click_log} (a compaction seals {@code current} and folds the rows up to the last one it
+ * covered). Writes are serialized (in Kurz only the batcher thread writes); readers take the read
+ * lock around "query the tables, add the in-memory rollups", and compaction drops {@code sealed}
+ * under the write lock in the same moment it commits, so no reader counts a click twice or misses it.
  *
  * <p>Click ids are {@code seq << 20 | index} of the log row a click was first written in, kept
  * when it moves into a pack, so export cursors stay valid across compactions.
@@ -57,7 +61,15 @@ public final class ClickLogStore implements AnalyticsStore {
     private final JdbcAnalyticsStore tables;
     private final long compactEveryNanos;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private ClickAggregate pending = new ClickAggregate();
+    private final ExecutorService compactor = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("kurz-click-compactor").daemon(true).factory());
+    private final AtomicBoolean compacting = new AtomicBoolean();
+    private final Object compactions = new Object();
+    // Guarded by lock: rollups of the log rows after sealedUpTo, and of those up to it not folded yet.
+    private ClickAggregate current = new ClickAggregate();
+    private ClickAggregate sealed;
+    private long lastSeq;
+    private long sealedUpTo;
     private long lastCompact = System.nanoTime();
     /** Raw clicks before this are past retention: reads skip them though their pack may linger. */
     private volatile long purgedBefore = Long.MIN_VALUE;
@@ -77,9 +89,11 @@ public final class ClickLogStore implements AnalyticsStore {
     public synchronized void write(ClickAggregate a) {
         if (a.isEmpty()) return;
         List<EnrichedClick> events = a.events();
+        long seq = 0;
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO click_log (data) VALUES (?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO click_log (data) VALUES (?)");
+                 PreparedStatement last = c.prepareStatement("SELECT last_insert_rowid()")) {
                 for (int from = 0; from < events.size(); from += 1 << ID_BITS) {
                     ClickPack.Writer chunk = new ClickPack.Writer();
                     int to = Math.min(events.size(), from + (1 << ID_BITS));
@@ -89,6 +103,10 @@ public final class ClickLogStore implements AnalyticsStore {
                     }
                     ps.setBytes(1, chunk.toBytes());
                     ps.executeUpdate();
+                }
+                try (ResultSet rs = last.executeQuery()) {
+                    rs.next();
+                    seq = rs.getLong(1);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -100,90 +118,115 @@ public final class ClickLogStore implements AnalyticsStore {
         }
         lock.writeLock().lock();
         try {
-            pending.addRollups(a);
+            current.addRollups(a);
+            lastSeq = seq;
         } finally {
             lock.writeLock().unlock();
         }
-        if (System.nanoTime() - lastCompact >= compactEveryNanos) {
-            try {
-                compact();
-            } catch (RuntimeException e) {
-                // The clicks are safe in the log; the next flush tries again.
-                log.warn("folding the click log into the rollups failed; will retry: {}", e.toString());
-            }
-        }
-    }
-
-    /** Folds everything logged into the rollups and packs, in one transaction. */
-    synchronized void compact() {
-        long start = System.nanoTime();
-        lastCompact = start;
-        ClickAggregate folded = pending;
-        if (folded.isEmpty()) return;
-        try (Connection c = writer.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long maxSeq = pack(c);
-                tables.writeRollups(c, folded);
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_log WHERE seq <= ?")) {
-                    ps.setLong(1, maxSeq);
-                    ps.executeUpdate();
-                }
-                lock.writeLock().lock();
+        if (System.nanoTime() - lastCompact >= compactEveryNanos && compacting.compareAndSet(false, true)) {
+            lastCompact = System.nanoTime();
+            compactor.execute(() -> {
                 try {
-                    c.commit();
-                    pending = new ClickAggregate();
+                    compact();
+                } catch (RuntimeException e) {
+                    // The clicks are safe in the log; the next interval tries again.
+                    log.warn("folding the click log into the rollups failed; will retry: {}", e.toString());
                 } finally {
-                    lock.writeLock().unlock();
-                }
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                if (ms > 1000) log.info("click log: folded {} clicks into the rollups in {} ms", folded.rollupClicks(), ms);
-                else log.debug("click log: folded {} clicks into the rollups in {} ms", folded.rollupClicks(), ms);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StorageException("compact click log", e);
-        }
-    }
-
-    /** Regroups every logged click into packs of one link; returns the last log row covered. */
-    private long pack(Connection c) throws SQLException {
-        Map<Long, ClickPack.Writer> open = new HashMap<>();
-        Map<Visit, Visit> visits = new HashMap<>();
-        long maxSeq;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_PACK)) {
-            maxSeq = readLog(c, e -> {
-                ClickPack.Writer w = open.computeIfAbsent(e.linkId(), k -> new ClickPack.Writer());
-                // Decoding makes a visit per log row; interning keeps one per visitor in a pack.
-                w.add(e.id(), e.linkId(), e.epochMillis(), false, visits.computeIfAbsent(e.visit(), k -> k));
-                if (w.count() == PACK_MAX) {
-                    insertQuietly(insert, e.linkId(), w);
-                    open.remove(e.linkId());
+                    compacting.set(false);
                 }
             });
-            for (Map.Entry<Long, ClickPack.Writer> w : open.entrySet()) insertPack(insert, w.getKey(), w.getValue());
-            insert.executeBatch();
-        }
-        return maxSeq;
-    }
-
-    private static void insertQuietly(PreparedStatement insert, long link, ClickPack.Writer w) {
-        try {
-            insertPack(insert, link, w);
-        } catch (SQLException e) {
-            throw new StorageException("write click pack", e);
         }
     }
 
-    static void insertPack(PreparedStatement insert, long link, ClickPack.Writer w) throws SQLException {
-        insert.setLong(1, link);
-        insert.setLong(2, w.minTs);
-        insert.setLong(3, w.maxTs);
-        insert.setInt(4, w.count());
-        insert.setBytes(5, w.toBytes());
-        insert.addBatch();
+    /**
+     * Folds the log rows written so far into the rollups and packs. The CPU work (decoding the log,
+     * building packs) runs before the write transaction, so the batcher's appends wait only for
+     * the short transaction itself.
+     */
+    void compact() {
+        synchronized (compactions) {
+            long start = System.nanoTime();
+            ClickAggregate batch;
+            long upTo;
+            lock.writeLock().lock();
+            try {
+                if (sealed == null) {
+                    if (current.isEmpty()) return;
+                    sealed = current;
+                    sealedUpTo = lastSeq;
+                    current = new ClickAggregate();
+                }
+                batch = sealed;
+                upTo = sealedUpTo;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            List<Map.Entry<Long, ClickPack.Writer>> packs;
+            try (Connection c = reader.getConnection()) {
+                packs = pack(c, upTo);
+            } catch (SQLException e) {
+                throw new StorageException("read click log", e);
+            }
+            try (Connection c = writer.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    try (PreparedStatement insert = c.prepareStatement(INSERT_PACK)) {
+                        int n = 0;
+                        for (Map.Entry<Long, ClickPack.Writer> w : packs) {
+                            insertPack(insert, w.getKey(), w.getValue());
+                            if (++n % 500 == 0) insert.executeBatch();
+                        }
+                        insert.executeBatch();
+                    }
+                    tables.writeRollups(c, batch);
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_log WHERE seq <= ?")) {
+                        ps.setLong(1, upTo);
+                        ps.executeUpdate();
+                    }
+                    lock.writeLock().lock();
+                    try {
+                        c.commit();
+                        sealed = null;
+                    } finally {
+                        lock.writeLock().unlock();
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new StorageException("compact click log", e);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (ms > 1000) log.info("click log: folded {} clicks into the rollups in {} ms", batch.rollupClicks(), ms);
+            else log.debug("click log: folded {} clicks into the rollups in {} ms", batch.rollupClicks(), ms);
+        }
+    }
+
+    /** Regroups the logged clicks up to {@code upTo} into packs of one link (full packs go out as they fill). */
+    private static List<Map.Entry<Long, ClickPack.Writer>> pack(Connection c, long upTo) throws SQLException {
+        Map<Long, ClickPack.Writer> open = new HashMap<>();
+        Map<Visit, Visit> visits = new HashMap<>();
+        List<Map.Entry<Long, ClickPack.Writer>> full = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, data FROM click_log WHERE seq <= ? ORDER BY seq")) {
+            ps.setLong(1, upTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long base = rs.getLong(1) << ID_BITS;
+                    // Decoding makes new visits per log row; interning keeps one per visitor in a pack.
+                    ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), e -> {
+                        ClickPack.Writer w = open.computeIfAbsent(e.linkId(), k -> new ClickPack.Writer());
+                        w.add(base + e.id(), e.linkId(), e.epochMillis(), false, e.visit());
+                        if (w.count() == PACK_MAX) {
+                            full.add(Map.entry(e.linkId(), w));
+                            open.remove(e.linkId());
+                        }
+                    });
+                }
+            }
+        }
+        full.addAll(open.entrySet());
+        return full;
     }
 
     /** Every logged click in log order, ids made absolute; returns the last seq read (0 for none). */
@@ -201,46 +244,69 @@ public final class ClickLogStore implements AnalyticsStore {
         return last;
     }
 
-    /** After a crash: rebuilds the rollups of what is in the log and folds them in. */
+    static void insertPack(PreparedStatement insert, long link, ClickPack.Writer w) throws SQLException {
+        insert.setLong(1, link);
+        insert.setLong(2, w.minTs);
+        insert.setLong(3, w.maxTs);
+        insert.setInt(4, w.count());
+        insert.setBytes(5, w.toBytes());
+        insert.addBatch();
+    }
+
+    /** At start: rebuilds the rollups of what a crash (or a stop) left in the log, and folds them in. */
     private void recover() {
         ClickAggregate a = new ClickAggregate();
+        long last;
         try (Connection c = writer.getConnection()) {
-            readLog(c, e -> a.add(e.enriched()));
+            last = readLog(c, e -> a.add(e.enriched()));
         } catch (SQLException e) {
             throw new StorageException("read click log", e);
         }
         if (a.isEmpty()) return;
         log.info("click log: folding {} clicks written before the last stop into the rollups", a.size());
-        ClickAggregate rollups = new ClickAggregate();
-        rollups.addRollups(a);
-        pending = rollups;
+        current.addRollups(a);
+        lastSeq = last;
         compact();
     }
 
-    /** Everything logged so far into the tables, e.g. before a backup or in tests. */
+    /** Folds everything logged so far into the tables (waits for a compaction under way). */
     public void flushLog() {
+        compact(); // finishes a sealed generation left by a failed attempt, if any
         compact();
     }
 
-    // ---- reads: the tables plus pending ----
+    /** Waits for a compaction under way; what is still in the log is folded in at the next start. */
+    @Override
+    public void close() {
+        compactor.shutdown();
+        try {
+            if (!compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) log.warn("click log compaction still running at exit");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- reads: the tables plus the in-memory rollups ----
 
     @Override
     public long uncountedClicks(long linkId) {
-        return read(p -> p.linkClicks().getOrDefault(linkId, 0L));
+        return read(parts -> parts.stream().mapToLong(p -> p.linkClicks().getOrDefault(linkId, 0L)).sum());
     }
 
     @Override
     public List<Bucket> series(long linkId, Resolution resolution, long fromUnit, long toUnit) {
-        return read(p -> {
+        return read(parts -> {
             Map<Long, long[]> sum = new TreeMap<>();
             for (Bucket b : tables.series(linkId, resolution, fromUnit, toUnit)) sum.put(b.unit(), new long[] {b.clicks(), b.human()});
-            Map<TimeKey, Counts> mine = resolution == Resolution.MINUTE ? p.minutes() : p.hours();
-            mine.forEach((k, n) -> {
-                if (k.linkId() != linkId || k.unit() < fromUnit || k.unit() >= toUnit) return;
-                long[] s = sum.computeIfAbsent(k.unit(), u -> new long[2]);
-                s[0] += n.clicks;
-                s[1] += n.human;
-            });
+            for (ClickAggregate p : parts) {
+                Map<TimeKey, Counts> mine = resolution == Resolution.MINUTE ? p.minutes() : p.hours();
+                mine.forEach((k, n) -> {
+                    if (k.linkId() != linkId || k.unit() < fromUnit || k.unit() >= toUnit) return;
+                    long[] s = sum.computeIfAbsent(k.unit(), u -> new long[2]);
+                    s[0] += n.clicks;
+                    s[1] += n.human;
+                });
+            }
             List<Bucket> out = new ArrayList<>(sum.size());
             sum.forEach((unit, s) -> out.add(new Bucket(unit, s[0], s[1])));
             return out;
@@ -249,16 +315,18 @@ public final class ClickLogStore implements AnalyticsStore {
 
     @Override
     public Map<String, List<ValueCount>> dimensions(long linkId, long fromDay, long toDay) {
-        return read(p -> {
+        return read(parts -> {
             Map<String, Map<String, Long>> sum = new HashMap<>();
             tables.dimensions(linkId, fromDay, toDay).forEach((dim, values) -> {
                 Map<String, Long> m = sum.computeIfAbsent(dim, d -> new HashMap<>());
                 values.forEach(v -> m.merge(v.value(), v.clicks(), Long::sum));
             });
-            for (Map.Entry<DimKey, long[]> e : p.dims().entrySet()) {
-                DimKey k = e.getKey();
-                if (k.linkId() != linkId || k.day() < fromDay || k.day() > toDay) continue;
-                sum.computeIfAbsent(k.dim(), d -> new HashMap<>()).merge(k.value(), e.getValue()[0], Long::sum);
+            for (ClickAggregate p : parts) {
+                for (Map.Entry<DimKey, long[]> e : p.dims().entrySet()) {
+                    DimKey k = e.getKey();
+                    if (k.linkId() != linkId || k.day() < fromDay || k.day() > toDay) continue;
+                    sum.computeIfAbsent(k.dim(), d -> new HashMap<>()).merge(k.value(), e.getValue()[0], Long::sum);
+                }
             }
             Map<String, List<ValueCount>> out = new HashMap<>();
             sum.forEach((dim, values) -> {
@@ -273,12 +341,14 @@ public final class ClickLogStore implements AnalyticsStore {
 
     @Override
     public byte[] uniqueRegisters(long linkId, long fromDay, long toDay) {
-        return read(p -> {
+        return read(parts -> {
             byte[] registers = tables.uniqueRegisters(linkId, fromDay, toDay);
-            for (Map.Entry<RegisterKey, Integer> e : p.registers().entrySet()) {
-                RegisterKey k = e.getKey();
-                if (k.linkId() != linkId || k.day() < fromDay || k.day() > toDay) continue;
-                registers[k.register()] = (byte) Math.max(registers[k.register()], e.getValue());
+            for (ClickAggregate p : parts) {
+                for (Map.Entry<RegisterKey, Integer> e : p.registers().entrySet()) {
+                    RegisterKey k = e.getKey();
+                    if (k.linkId() != linkId || k.day() < fromDay || k.day() > toDay) continue;
+                    registers[k.register()] = (byte) Math.max(registers[k.register()], e.getValue());
+                }
             }
             return registers;
         });
@@ -286,13 +356,15 @@ public final class ClickLogStore implements AnalyticsStore {
 
     @Override
     public List<LinkCount> topLinks(long fromHour, long toHour, int limit) {
-        return read(p -> {
+        return read(parts -> {
             Map<Long, Long> mine = new HashMap<>();
-            p.hours().forEach((k, n) -> {
-                if (k.linkId() != ClickAggregate.ALL_LINKS && k.unit() >= fromHour && k.unit() < toHour) {
-                    mine.merge(k.linkId(), n.clicks, Long::sum);
-                }
-            });
+            for (ClickAggregate p : parts) {
+                p.hours().forEach((k, n) -> {
+                    if (k.linkId() != ClickAggregate.ALL_LINKS && k.unit() >= fromHour && k.unit() < toHour) {
+                        mine.merge(k.linkId(), n.clicks, Long::sum);
+                    }
+                });
+            }
             if (mine.isEmpty()) return tables.topLinks(fromHour, toHour, limit);
             // Pending clicks can reorder the ranking anywhere: add them to every link's total.
             Map<Long, Long> totals = tables.linkTotals(fromHour, toHour);
@@ -378,10 +450,11 @@ public final class ClickLogStore implements AnalyticsStore {
         return removed + tables.purgeBefore(cutoffMillis);
     }
 
-    private <T> T read(java.util.function.Function<ClickAggregate, T> query) {
+    /** Runs {@code query} over the in-memory rollups (newest generation, then the sealed one, if any). */
+    private <T> T read(java.util.function.Function<List<ClickAggregate>, T> query) {
         lock.readLock().lock();
         try {
-            return query.apply(pending);
+            return query.apply(sealed == null ? List.of(current) : List.of(current, sealed));
         } finally {
             lock.readLock().unlock();
         }

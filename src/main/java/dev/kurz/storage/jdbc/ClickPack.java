@@ -88,6 +88,11 @@ final class ClickPack {
 
     /** Calls {@code sink} for every click of a pack, in the order they were added. */
     static void read(byte[] data, java.util.function.Consumer<Entry> sink) {
+        read(data, v -> v, sink);
+    }
+
+    /** The same, passing each distinct visit of the pack through {@code intern} once. */
+    static void read(byte[] data, java.util.function.UnaryOperator<Visit> intern, java.util.function.Consumer<Entry> sink) {
         In in = new In(data);
         int version = in.read();
         if (version != VERSION) throw new IllegalStateException("unknown click pack version " + version);
@@ -95,8 +100,8 @@ final class ClickPack {
         for (int i = 0; i < visits.length; i++) {
             long visitor = in.fixed64();
             int flags = in.read();
-            visits[i] = new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.string(), in.string(), in.string(), in.string(),
-                    in.string(), in.string(), in.string());
+            visits[i] = intern.apply(new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.string(), in.string(), in.string(),
+                    in.string(), in.string(), in.string(), in.string()));
         }
         long n = in.varint();
         long ts = 0;
