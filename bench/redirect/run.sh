@@ -324,6 +324,10 @@ measure() {
       wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + 1000 + round))" \
       >"$TMP/warmup.out" 2>&1 || true
     raw "warm-up round $round $name" <"$TMP/warmup.out"
+    if [[ $name == kurz ]]; then
+      KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/^RESULT .*requests=\([0-9]*\).*/\1/p' "$TMP/warmup.out" | tail -n1 | grep . || echo 0) ))
+      KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
+    fi
   fi
   local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out
   p0=$(proc_ticks "${pids[@]}"); o0=$(proc_ticks "${others[@]}")
@@ -336,6 +340,10 @@ measure() {
   local line
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
   [[ -n $line ]] || die "wrk run on $name printed no RESULT line; see $RAW_FILE"
+  if [[ $name == kurz ]]; then
+    KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$line") ))
+    KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
+  fi
   local after; after=$(settle "${pids[@]}")
   local hz; hz=$(getconf CLK_TCK)
   awk -v round="$round" -v name="$name" -v line="$line" -v after="$after" \
@@ -406,6 +414,7 @@ histo_diff() {
 
 # ---------------------------------------------------------------- Kurz
 KURZ_PID=""
+KURZ_REQS=0; KURZ_WRK_RUNS=0; CLICKS_LINE=""
 READY_MS=n/a; RSS_READY=0; RSS_IDLE=0; PER_CACHED=n/a; PER_TOTAL=n/a
 if (( RUN_KURZ )); then
   echo
@@ -500,6 +509,7 @@ if (( RUN_KURZ )); then
     HEAP_LOADED=$(jvm_heap_used_bytes "$KURZ_PID" loaded)
   fi
   walk_check kurz "$PORT_KURZ"
+  KURZ_REQS=$(( KURZ_REQS + LINKS ))   # the walk: one redirect per link, each counted as a click
   LIVE_WALKED=""; HEAP_WALKED=""
   if [[ -n $JCMD ]]; then
     LIVE_WALKED=$(jvm_live_bytes "$KURZ_PID" walked)
@@ -627,6 +637,28 @@ if (( RUN_NGINX )); then
   echo "  nginx RSS: $(fmt_mib "$(rss_kib "${NGINX_PIDS[@]}")")  (VmRSS master + worker; shared pages counted twice)"
 fi
 
+# ---------------------------------------------------------------- clicks counted
+# Every redirect Kurz served must be counted once the batcher has flushed (1 s; we waited
+# IDLE_WAIT). wrk counts the responses it read; requests still in flight when a wrk run stops are
+# served (and counted) but not read, at most CONNECTIONS per run.
+if (( RUN_KURZ )); then
+  stats=$(curl -s --max-time 30 -H "X-Api-Key: $API_KEY" \
+          "http://127.0.0.1:$PORT_KURZ/api/v1/stats?from=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)") || stats=""
+  COUNTED=$(sed -n 's/.*"totals":{"clicks":\([0-9]*\).*/\1/p' <<<"$stats")
+  DROPPED=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' <<<"$stats" | head -n1)
+  raw "stats after the runs" <<<"$stats"
+  INFLIGHT_MAX=$(( KURZ_WRK_RUNS * CONNECTIONS ))
+  if [[ -z $COUNTED || -z $DROPPED ]]; then
+    CLICKS_LINE="clicks counted: could not read /api/v1/stats (see raw log)"
+  elif (( DROPPED == 0 && COUNTED >= KURZ_REQS && COUNTED - KURZ_REQS <= INFLIGHT_MAX )); then
+    CLICKS_LINE="clicks counted: $COUNTED for $KURZ_REQS responses read (+$(( COUNTED - KURZ_REQS )) served while wrk stopped, at most $INFLIGHT_MAX), dropped 0: OK"
+  else
+    CLICKS_LINE="clicks counted: $COUNTED for $KURZ_REQS responses read (in flight at most $INFLIGHT_MAX), dropped $DROPPED: MISMATCH"
+  fi
+  echo
+  echo "=== $CLICKS_LINE"
+fi
+
 # ---------------------------------------------------------------- summary
 echo
 echo "=== summary (medians over $ROUNDS round(s))"
@@ -676,6 +708,14 @@ if (( RUN_KURZ )); then
   echo "  kurz launch -> /health/ready: ${READY_MS} ms"
   echo "  kurz idle RSS after the runs: $(fmt_mib "$RSS_IDLE")"
   echo "  kurz heap per cached link: ${PER_CACHED} B (per link incl. store: ${PER_TOTAL} B)"
+  echo "  kurz $CLICKS_LINE"
+  if [[ -n ${RATIO:-} && $RATIO != n/a ]]; then
+    if awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.9) }' && [[ $CLICKS_LINE == *": OK" ]]; then
+      echo "  ANALYTICS GOAL MET (issue 3): ratio ${RATIO}x >= 0.9x with every click counted and none dropped"
+    else
+      echo "  ANALYTICS GOAL NOT MET (issue 3): needs ratio >= 0.9x (got ${RATIO}x) and every click counted, none dropped"
+    fi
+  fi
 fi
 (( CONNECTIONS == 64 )) || echo "  NOTE: the goal is defined at 64 connections; this run used $CONNECTIONS"
 echo

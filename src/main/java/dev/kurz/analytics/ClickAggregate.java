@@ -32,36 +32,90 @@ public final class ClickAggregate {
     }
 
     /**
-     * A link, a minute and a visit's traits: clicks that share them are counted once, so the
-     * per-click cost is one map update, not one per rollup row. Traits compare by identity (the
-     * enricher interns them); equal traits in two instances only make two entries that
-     * {@link #expand()} adds up.
+     * One link's clicks by minute and traits, and its link-counter increments. Clicks that share a
+     * minute and traits are counted once, so the per-click cost is one link look-up and a short
+     * scan, not one map update per rollup row. Traits compare by identity (the enricher interns
+     * them); equal traits in two instances only make two entries that {@link #expand()} adds up.
      */
-    record Profile(long linkId, long minute, Visit.Traits traits) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Profile p && p.linkId == linkId && p.minute == minute && p.traits == traits;
+    static final class PerLink {
+        private static final int SCAN = 16;
+        long linkClicks;
+        int size;
+        long[] minute = new long[2];
+        Visit.Traits[] traits = new Visit.Traits[2];
+        long[] count = new long[2];
+        /** Past SCAN entries (a popular link with many countries, referrers, …): position by key. */
+        private Map<Key, Integer> index;
+
+        private record Key(long minute, Visit.Traits traits) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.minute == minute && k.traits == traits;
+            }
+
+            @Override
+            public int hashCode() {
+                return Long.hashCode(minute) * 31 + System.identityHashCode(traits);
+            }
         }
 
-        @Override
-        public int hashCode() {
-            return (Long.hashCode(linkId) * 31 + Long.hashCode(minute)) * 31 + System.identityHashCode(traits);
+        void count(long m, Visit.Traits t, long n) {
+            if (index == null) {
+                for (int i = size - 1; i >= 0; i--) {
+                    if (traits[i] == t && minute[i] == m) {
+                        count[i] += n;
+                        return;
+                    }
+                }
+            } else {
+                Integer i = index.get(new Key(m, t));
+                if (i != null) {
+                    count[i] += n;
+                    return;
+                }
+            }
+            if (size == traits.length) {
+                minute = java.util.Arrays.copyOf(minute, size * 2);
+                traits = java.util.Arrays.copyOf(traits, size * 2);
+                count = java.util.Arrays.copyOf(count, size * 2);
+            }
+            minute[size] = m;
+            traits[size] = t;
+            count[size] = n;
+            if (index != null) {
+                index.put(new Key(m, t), size);
+            } else if (size == SCAN) {
+                index = new HashMap<>();
+                for (int i = 0; i <= size; i++) index.put(new Key(minute[i], traits[i]), i);
+            }
+            size++;
         }
     }
 
-    final Map<Profile, long[]> profiles = new HashMap<>();
+    final LongMap<PerLink> links = new LongMap<>();
     final Map<RegisterKey, Integer> registers = new HashMap<>();
-    final Map<Long, Long> linkClicks = new HashMap<>();
     final List<EnrichedClick> events = new ArrayList<>();
     private long rollupClicks;
     private Map<TimeKey, Counts> minutes;
     private Map<TimeKey, Counts> hours;
     private Map<DimKey, long[]> dims;
+    private Map<Long, Long> linkClicks;
+
+    private PerLink link(long id) {
+        PerLink l = links.get(id);
+        if (l == null) {
+            l = new PerLink();
+            links.put(id, l);
+        }
+        return l;
+    }
 
     /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
     public void add(EnrichedClick c) {
         long minute = Math.floorDiv(c.epochMillis(), 60_000L);
-        profiles.computeIfAbsent(new Profile(c.linkId(), minute, c.visit().traits()), k -> new long[1])[0]++;
+        PerLink l = link(c.linkId());
+        l.count(minute, c.visit().traits(), 1);
+        if (!c.counted() && !c.head()) l.linkClicks++;
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -69,7 +123,6 @@ public final class ClickAggregate {
             registers.merge(new RegisterKey(c.linkId(), day, reg), rank, Math::max);
             registers.merge(new RegisterKey(ALL_LINKS, day, reg), rank, Math::max);
         }
-        if (!c.counted() && !c.head()) linkClicks.merge(c.linkId(), 1L, Long::sum);
         events.add(c);
         rollupClicks++;
         minutes = null;
@@ -80,9 +133,12 @@ public final class ClickAggregate {
      * than raw clicks keeps in memory meanwhile.
      */
     public void addRollups(ClickAggregate other) {
-        other.profiles.forEach((p, n) -> profiles.computeIfAbsent(p, k -> new long[1])[0] += n[0]);
+        other.links.forEach((id, o) -> {
+            PerLink l = link(id);
+            for (int i = 0; i < o.size; i++) l.count(o.minute[i], o.traits[i], o.count[i]);
+            l.linkClicks += o.linkClicks;
+        });
         other.registers.forEach((k, rank) -> registers.merge(k, rank, Math::max));
-        other.linkClicks.forEach((k, n) -> linkClicks.merge(k, n, Long::sum));
         rollupClicks += other.rollupClicks;
         minutes = null;
     }
@@ -99,25 +155,29 @@ public final class ClickAggregate {
     /** Expands the profiles into the rows of each rollup, for the link and for all links. */
     private synchronized void expand() {
         if (minutes != null) return;
-        minutes = new HashMap<>();
+        Map<TimeKey, Counts> minutes = new HashMap<>();
         hours = new HashMap<>();
         dims = new HashMap<>();
-        for (Map.Entry<Profile, long[]> e : profiles.entrySet()) {
-            Profile p = e.getKey();
-            Visit.Traits v = p.traits();
-            long n = e.getValue()[0];
-            long hour = Math.floorDiv(p.minute(), 60);
-            long day = Math.floorDiv(hour, 24);
-            for (long link : new long[] {p.linkId(), ALL_LINKS}) {
-                count(minutes, new TimeKey(link, p.minute()), n, v.bot());
-                count(hours, new TimeKey(link, hour), n, v.bot());
-                dim(link, day, "country", nz(v.country()), n);
-                dim(link, day, "referrer", nz(v.referrerHost()), n);
-                dim(link, day, "browser", nz(v.browser()), n);
-                dim(link, day, "os", nz(v.os()), n);
-                dim(link, day, "device", nz(v.device()), n);
+        linkClicks = new HashMap<>();
+        links.forEach((id, l) -> {
+            if (l.linkClicks != 0) linkClicks.put(id, l.linkClicks);
+            for (int i = 0; i < l.size; i++) {
+                Visit.Traits v = l.traits[i];
+                long n = l.count[i];
+                long hour = Math.floorDiv(l.minute[i], 60);
+                long day = Math.floorDiv(hour, 24);
+                for (long link : new long[] {id, ALL_LINKS}) {
+                    count(minutes, new TimeKey(link, l.minute[i]), n, v.bot());
+                    count(hours, new TimeKey(link, hour), n, v.bot());
+                    dim(link, day, "country", nz(v.country()), n);
+                    dim(link, day, "referrer", nz(v.referrerHost()), n);
+                    dim(link, day, "browser", nz(v.browser()), n);
+                    dim(link, day, "os", nz(v.os()), n);
+                    dim(link, day, "device", nz(v.device()), n);
+                }
             }
-        }
+        });
+        this.minutes = minutes;
     }
 
     private static void count(Map<TimeKey, Counts> map, TimeKey key, long n, boolean bot) {
@@ -150,7 +210,14 @@ public final class ClickAggregate {
     }
 
     public Map<Long, Long> linkClicks() {
+        expand();
         return linkClicks;
+    }
+
+    /** One link's counter increments (clicks that are not already counted, HEADs excluded). */
+    public long linkClicks(long linkId) {
+        PerLink l = links.get(linkId);
+        return l == null ? 0 : l.linkClicks;
     }
 
     public List<EnrichedClick> events() {
@@ -158,7 +225,7 @@ public final class ClickAggregate {
     }
 
     public boolean isEmpty() {
-        return events.isEmpty() && linkClicks.isEmpty() && profiles.isEmpty();
+        return events.isEmpty() && links.size() == 0;
     }
 
     public int size() {

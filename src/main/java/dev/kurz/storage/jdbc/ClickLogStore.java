@@ -6,6 +6,7 @@ import dev.kurz.analytics.ClickAggregate.DimKey;
 import dev.kurz.analytics.ClickAggregate.RegisterKey;
 import dev.kurz.analytics.ClickAggregate.TimeKey;
 import dev.kurz.analytics.EnrichedClick;
+import dev.kurz.analytics.LongMap;
 import dev.kurz.analytics.Visit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -205,7 +206,7 @@ public final class ClickLogStore implements AnalyticsStore {
 
     /** Regroups the logged clicks up to {@code upTo} into packs of one link (full packs go out as they fill). */
     private static List<Map.Entry<Long, ClickPack.Writer>> pack(Connection c, long upTo) throws SQLException {
-        Map<Long, ClickPack.Writer> open = new HashMap<>();
+        LongMap<ClickPack.Writer> open = new LongMap<>();
         Map<Visit, Visit> visits = new HashMap<>();
         List<Map.Entry<Long, ClickPack.Writer>> full = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT seq, data FROM click_log WHERE seq <= ? ORDER BY seq")) {
@@ -214,18 +215,19 @@ public final class ClickLogStore implements AnalyticsStore {
                 while (rs.next()) {
                     long base = rs.getLong(1) << ID_BITS;
                     // Decoding makes new visits per log row; interning keeps one per visitor in a pack.
-                    ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), e -> {
-                        ClickPack.Writer w = open.computeIfAbsent(e.linkId(), k -> new ClickPack.Writer());
-                        w.add(base + e.id(), e.linkId(), e.epochMillis(), false, e.visit());
-                        if (w.count() == PACK_MAX) {
-                            full.add(Map.entry(e.linkId(), w));
-                            open.remove(e.linkId());
+                    ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), (id, link, ts, counted, visit) -> {
+                        ClickPack.Writer w = open.get(link);
+                        if (w == null || w.count() == PACK_MAX) {
+                            if (w != null) full.add(Map.entry(link, w));
+                            w = new ClickPack.Writer();
+                            open.put(link, w);
                         }
+                        w.add(base + id, link, ts, false, visit);
                     });
                 }
             }
         }
-        full.addAll(open.entrySet());
+        open.forEach((link, w) -> full.add(Map.entry(link, w)));
         return full;
     }
 
@@ -290,7 +292,7 @@ public final class ClickLogStore implements AnalyticsStore {
 
     @Override
     public long uncountedClicks(long linkId) {
-        return read(parts -> parts.stream().mapToLong(p -> p.linkClicks().getOrDefault(linkId, 0L)).sum());
+        return read(parts -> parts.stream().mapToLong(p -> p.linkClicks(linkId)).sum());
     }
 
     @Override

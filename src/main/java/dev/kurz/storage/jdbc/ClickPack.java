@@ -46,12 +46,23 @@ final class ClickPack {
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
 
+        private Visit lastVisit;
+        private int lastIndex;
+
         void add(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
-            Integer v = visitIndex.get(visit);
-            if (v == null) {
-                v = visits.size();
-                visitIndex.put(visit, v);
-                visits.add(visit);
+            int v;
+            if (visit == lastVisit) {
+                v = lastIndex;
+            } else {
+                Integer known = visitIndex.get(visit);
+                if (known == null) {
+                    known = visits.size();
+                    visitIndex.put(visit, known);
+                    visits.add(visit);
+                }
+                v = known;
+                lastVisit = visit;
+                lastIndex = v;
             }
             clicks.varint(linkId);
             clicks.varint(zigzag(epochMillis - lastTs));
@@ -86,13 +97,18 @@ final class ClickPack {
         }
     }
 
+    /** Receives decoded clicks without an object per click. */
+    interface Sink {
+        void click(long id, long linkId, long epochMillis, boolean counted, Visit visit);
+    }
+
     /** Calls {@code sink} for every click of a pack, in the order they were added. */
     static void read(byte[] data, java.util.function.Consumer<Entry> sink) {
-        read(data, v -> v, sink);
+        read(data, v -> v, (id, link, ts, counted, visit) -> sink.accept(new Entry(id, link, ts, counted, visit)));
     }
 
     /** The same, passing each distinct visit of the pack through {@code intern} once. */
-    static void read(byte[] data, java.util.function.UnaryOperator<Visit> intern, java.util.function.Consumer<Entry> sink) {
+    static void read(byte[] data, java.util.function.UnaryOperator<Visit> intern, Sink sink) {
         In in = new In(data);
         int version = in.read();
         if (version != VERSION) throw new IllegalStateException("unknown click pack version " + version);
@@ -112,7 +128,7 @@ final class ClickPack {
             id += unzigzag(in.varint());
             Visit v = visits[(int) in.varint()];
             boolean counted = in.read() != 0;
-            sink.accept(new Entry(id, link, ts, counted, v));
+            sink.click(id, link, ts, counted, v);
         }
     }
 
