@@ -27,6 +27,7 @@ public final class Enricher {
     private final IpStorage ipStorage;
     private final Slot[] slots = new Slot[SLOTS];
     private final java.util.Map<Visit.Traits, Visit.Traits> traits = new java.util.HashMap<>();
+    private final java.util.Map<Visit, Visit> visits = new java.util.HashMap<>();
 
     /** The request facts a cached visit was made from. */
     private record Slot(Supplier<String> peer, String userAgent, String referrer, boolean head, String forwardedFor,
@@ -70,6 +71,10 @@ public final class Enricher {
         Visit.Traits t = new Visit.Traits(agent.bot(), geo.country(ip), agent.browser(), agent.os(), agent.device(),
                 Referrers.host(c.referrer()));
         if (traits.size() >= SLOTS) traits.clear(); // referrer hosts are unbounded: keep the interning table small
-        return new Visit(visitor, c.head(), traits.computeIfAbsent(t, k -> k), ipStorage.keep(ip), ua);
+        Visit v = new Visit(visitor, c.head(), traits.computeIfAbsent(t, k -> k), ipStorage.keep(ip), ua);
+        // A visitor's requests on other connections make the same visit: one instance keeps the
+        // click log's per-row dictionary of visits small.
+        if (visits.size() >= 16 * SLOTS) visits.clear();
+        return visits.computeIfAbsent(v, k -> k);
     }
 }

@@ -75,6 +75,7 @@ public final class IngestBench {
                         kind, best, confirmSeconds, s.offered, s.dropped, s.achieved);
             }
             batcher.close(Duration.ofSeconds(60));
+            store.flush();
             long stored = store.series(0, StatsStore.Resolution.HOUR, 0, Long.MAX_VALUE).stream().mapToLong(StatsStore.Bucket::clicks).sum();
             System.out.printf("RESULT %s: highest rate with zero drops = %d clicks/s; clicks stored %d = accepted %d: %s%n",
                     kind, best, stored, buffer.accepted(), stored == buffer.accepted() ? "yes" : "NO");

@@ -68,6 +68,7 @@ public final class StatsBench {
                 store.write(a);
                 written += n;
             }
+            store.flush(); // steady state: everything but the last minute is in the tables
             System.out.printf("stats benchmark: %s, %,d clicks over %d days written as rollups in %.1f s%n",
                     kind, written, days, (System.nanoTime() - t0) / 1e9);
 

@@ -73,13 +73,41 @@ class ClickLogStoreTest {
     }
 
     @Test
+    void compaction_changesNoAnswer_andLeavesTheLogEmpty() throws Exception {
+        Database db = Database.sqlite(dir.resolve("kurz.db"));
+        JdbcStore links = new JdbcStore(db);
+        Link a = links.insert(new NewLink("https://e.com/a", "fold-a", null, List.of(), null, null, 302, true), T0);
+        Link b = links.insert(new NewLink("https://e.com/b", "fold-b", null, List.of(), null, null, 302, true), T0);
+        AnalyticsStore store = AnalyticsStore.open(db, Duration.ofHours(1));
+        store.write(aggregate(a, 0, 2000));
+        store.flush();
+        store.write(aggregate(b, 0, 3000));
+        store.write(aggregate(a, 2000, 500)); // same link and day as the folded clicks: blobs merge
+        long day = T0.toEpochMilli() / 86_400_000L;
+        var before = List.of(store.series(a.id(), Resolution.MINUTE, 0, Long.MAX_VALUE), store.dimensions(a.id(), day, day),
+                store.dimensions(ClickAggregate.ALL_LINKS, day, day), store.topLinks(0, Long.MAX_VALUE, 10));
+        byte[] uniquesBefore = store.uniqueRegisters(a.id(), day, day);
+        long counterBefore = links.find("fold-a").orElseThrow().clicks() + store.uncountedClicks(a.id());
+        store.flush();
+        assertThat(count("click_log")).isZero();
+        assertThat(List.of(store.series(a.id(), Resolution.MINUTE, 0, Long.MAX_VALUE), store.dimensions(a.id(), day, day),
+                store.dimensions(ClickAggregate.ALL_LINKS, day, day), store.topLinks(0, Long.MAX_VALUE, 10))).isEqualTo(before);
+        assertThat(store.uniqueRegisters(a.id(), day, day)).isEqualTo(uniquesBefore);
+        assertThat(store.uncountedClicks(a.id())).isZero();
+        assertThat(links.find("fold-a").orElseThrow().clicks()).isEqualTo(counterBefore).isEqualTo(2500);
+        assertThat(store.dimensions(a.id(), day, day).get("country"))
+                .containsExactly(new dev.kurz.analytics.StatsStore.ValueCount("DE", 1250), new dev.kurz.analytics.StatsStore.ValueCount("US", 1250));
+        db.close();
+    }
+
+    @Test
     void exportPages_walkEveryClickOnce_acrossPacksAndTheLog() {
         Database db = Database.sqlite(dir.resolve("kurz.db"));
         Link link = new JdbcStore(db).insert(new NewLink("https://e.com/a", "pages", null, List.of(), null, null, 302, true), T0);
         ClickLogStore store = (ClickLogStore) AnalyticsStore.open(db, Duration.ofHours(1));
         store.write(aggregate(link, 0, 5000));
         List<StoredClick> before = store.events(link.id(), 0, Long.MAX_VALUE, null, null, 10);
-        store.flushLog(); // into packs (at most 4096 clicks each)
+        store.flush(); // into packs (at most 4096 clicks each)
         store.write(aggregate(link, 5000, 1000)); // stays in the log
         assertThat(store.events(link.id(), 0, before.get(0).epochMillis() + 1, null, null, 10))
                 .as("ids survive compaction").isEqualTo(before);
@@ -118,6 +146,10 @@ class ClickLogStoreTest {
                     ps.executeUpdate();
                 }
             }
+            long day = T0.toEpochMilli() / 86_400_000L;
+            c.createStatement().execute("INSERT INTO click_dim (link_id, day, dim, value, clicks) VALUES"
+                    + " (7, " + day + ", 'country', 'FR', 2), (7, " + day + ", 'country', 'DE', 1), (7, " + (day - 1) + ", 'country', 'FR', 4)");
+            c.createStatement().execute("INSERT INTO click_uniques (link_id, day, reg, rank) VALUES (7, " + day + ", 5, 3), (7, " + day + ", 4095, 9)");
         }
         Database db = Database.sqlite(file);
         AnalyticsStore store = AnalyticsStore.open(db, Duration.ofHours(1));
@@ -125,6 +157,12 @@ class ClickLogStoreTest {
         assertThat(clicks).extracting(StoredClick::id).containsExactly(2_000_003L, 2_000_002L, 2_000_001L);
         assertThat(clicks.get(0).country()).isEqualTo("FR");
         assertThat(clicks.get(0).referrerHost()).isEqualTo("t.co");
+        long day = T0.toEpochMilli() / 86_400_000L;
+        assertThat(store.dimensions(7, day - 1, day).get("country"))
+                .containsExactly(new dev.kurz.analytics.StatsStore.ValueCount("FR", 6), new dev.kurz.analytics.StatsStore.ValueCount("DE", 1));
+        byte[] registers = store.uniqueRegisters(7, day, day);
+        assertThat(registers[5]).isEqualTo((byte) 3);
+        assertThat(registers[4095]).isEqualTo((byte) 9);
         // New clicks get ids past the old ones.
         Link link = new JdbcStore(db).find("old").orElseThrow();
         store.write(aggregate(link, 0, 1));

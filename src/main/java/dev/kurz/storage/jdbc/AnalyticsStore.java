@@ -21,6 +21,9 @@ public interface AnalyticsStore extends ClickStore, StatsStore, AutoCloseable {
     /** PostgreSQL: makes sure daily partitions of the raw clicks exist from {@code from} for {@code days} days. */
     default void ensurePartitions(LocalDate from, int days) {}
 
+    /** Writes what the store holds in memory into the tables (SQLite: folds the click log in). */
+    default void flush() {}
+
     /** Stops background work; called after the last write. */
     @Override
     default void close() {}

@@ -163,19 +163,22 @@ public final class ClickLogStore implements AnalyticsStore {
                 lock.writeLock().unlock();
             }
             List<Map.Entry<Long, ClickPack.Writer>> packs;
+            batch.minutes(); // expands the rollup rows before the write transaction begins
             try (Connection c = reader.getConnection()) {
                 packs = pack(c, upTo);
             } catch (SQLException e) {
                 throw new StorageException("read click log", e);
             }
+            List<byte[]> blobs = new ArrayList<>(packs.size());
+            for (Map.Entry<Long, ClickPack.Writer> w : packs) blobs.add(w.getValue().toBytes());
+            long packed = System.nanoTime();
             try (Connection c = writer.getConnection()) {
                 c.setAutoCommit(false);
                 try {
                     try (PreparedStatement insert = c.prepareStatement(INSERT_PACK)) {
-                        int n = 0;
-                        for (Map.Entry<Long, ClickPack.Writer> w : packs) {
-                            insertPack(insert, w.getKey(), w.getValue());
-                            if (++n % 500 == 0) insert.executeBatch();
+                        for (int i = 0; i < packs.size(); i++) {
+                            insertPack(insert, packs.get(i).getKey(), packs.get(i).getValue(), blobs.get(i));
+                            if ((i + 1) % 500 == 0) insert.executeBatch();
                         }
                         insert.executeBatch();
                     }
@@ -198,9 +201,12 @@ public final class ClickLogStore implements AnalyticsStore {
             } catch (SQLException e) {
                 throw new StorageException("compact click log", e);
             }
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            if (ms > 1000) log.info("click log: folded {} clicks into the rollups in {} ms", batch.rollupClicks(), ms);
-            else log.debug("click log: folded {} clicks into the rollups in {} ms", batch.rollupClicks(), ms);
+            long end = System.nanoTime();
+            long ms = (end - start) / 1_000_000;
+            String how = "click log: folded {} clicks into {} packs and the rollups in {} ms ({} ms packing, {} ms writing)";
+            Object[] args = {batch.rollupClicks(), packs.size(), ms, (packed - start) / 1_000_000, (end - packed) / 1_000_000};
+            if (ms > 1000) log.info(how, args);
+            else log.debug(how, args);
         }
     }
 
@@ -247,11 +253,15 @@ public final class ClickLogStore implements AnalyticsStore {
     }
 
     static void insertPack(PreparedStatement insert, long link, ClickPack.Writer w) throws SQLException {
+        insertPack(insert, link, w, w.toBytes());
+    }
+
+    private static void insertPack(PreparedStatement insert, long link, ClickPack.Writer w, byte[] data) throws SQLException {
         insert.setLong(1, link);
         insert.setLong(2, w.minTs);
         insert.setLong(3, w.maxTs);
         insert.setInt(4, w.count());
-        insert.setBytes(5, w.toBytes());
+        insert.setBytes(5, data);
         insert.addBatch();
     }
 
@@ -272,7 +282,8 @@ public final class ClickLogStore implements AnalyticsStore {
     }
 
     /** Folds everything logged so far into the tables (waits for a compaction under way). */
-    public void flushLog() {
+    @Override
+    public void flush() {
         compact(); // finishes a sealed generation left by a failed attempt, if any
         compact();
     }
@@ -330,14 +341,7 @@ public final class ClickLogStore implements AnalyticsStore {
                     sum.computeIfAbsent(k.dim(), d -> new HashMap<>()).merge(k.value(), e.getValue()[0], Long::sum);
                 }
             }
-            Map<String, List<ValueCount>> out = new HashMap<>();
-            sum.forEach((dim, values) -> {
-                List<ValueCount> list = new ArrayList<>(values.size());
-                values.forEach((v, n) -> list.add(new ValueCount(v, n)));
-                list.sort(Comparator.comparingLong(ValueCount::clicks).reversed().thenComparing(ValueCount::value));
-                out.put(dim, list);
-            });
-            return out;
+            return DayRollups.ranked(sum);
         });
     }
 

@@ -10,18 +10,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Raw clicks packed into one blob: the distinct {@link Visit}s once, then per click its link, time,
- * id and visit as varints (deltas where they are ordered). A click costs ~6 bytes and no index
- * entry, where a row per click cost SQLite a B-tree insert on two indexes.
+ * Raw clicks packed into one blob: the distinct strings once, the distinct {@link Visit}s once
+ * (referring to the strings), then per click its link, time, id and visit as varints (deltas where
+ * they are ordered). A click costs ~6 bytes and a new visitor ~15 more, where a row per click cost
+ * SQLite its user agent again and a B-tree insert on two indexes.
  *
  * <pre>
- *   version(1) visits:varint { visitor:8 flags:1 country browser os device referrer ip userAgent }
+ *   version(1)=2
+ *   strings:varint { length:varint utf-8 }
+ *   visits:varint { visitor:8 flags:1 country browser os device referrer ip userAgent } (each: varint, 0 null, i+1 string i)
  *   clicks:varint { link:varint ts:zigzag-delta id:zigzag-delta visit:varint counted:1 }
- *   string = varint(length + 1) utf-8, 0 for null
  * </pre>
  */
 final class ClickPack {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** A decoded click: what the log keeps of an {@link EnrichedClick}, plus its stable id. */
     record Entry(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
@@ -81,16 +83,21 @@ final class ClickPack {
         }
 
         byte[] toBytes() {
-            Out out = new Out(clicks.size() + visits.size() * 48 + 16);
-            out.write(VERSION);
-            out.varint(visits.size());
+            Map<String, Integer> strings = new java.util.LinkedHashMap<>();
+            Out refs = new Out(visits.size() * 16 + 16);
             for (Visit v : visits) {
-                out.fixed64(v.visitor());
-                out.write((v.bot() ? 1 : 0) | (v.head() ? 2 : 0));
+                refs.fixed64(v.visitor());
+                refs.write((v.bot() ? 1 : 0) | (v.head() ? 2 : 0));
                 for (String s : new String[] {v.country(), v.browser(), v.os(), v.device(), v.referrerHost(), v.ip(), v.userAgent()}) {
-                    out.string(s);
+                    refs.varint(s == null ? 0 : strings.computeIfAbsent(s, k -> strings.size()) + 1L);
                 }
             }
+            Out out = new Out(clicks.size() + refs.size() + strings.size() * 24 + 16);
+            out.write(VERSION);
+            out.varint(strings.size());
+            for (String s : strings.keySet()) out.string(s);
+            out.varint(visits.size());
+            out.write(refs.buffer(), 0, refs.size());
             out.varint(count);
             out.write(clicks.buffer(), 0, clicks.size());
             return out.toByteArray();
@@ -112,12 +119,14 @@ final class ClickPack {
         In in = new In(data);
         int version = in.read();
         if (version != VERSION) throw new IllegalStateException("unknown click pack version " + version);
+        String[] strings = new String[(int) in.varint()];
+        for (int i = 0; i < strings.length; i++) strings[i] = in.string();
         Visit[] visits = new Visit[(int) in.varint()];
         for (int i = 0; i < visits.length; i++) {
             long visitor = in.fixed64();
             int flags = in.read();
-            visits[i] = intern.apply(new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.string(), in.string(), in.string(),
-                    in.string(), in.string(), in.string(), in.string()));
+            visits[i] = intern.apply(new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.ref(strings), in.ref(strings),
+                    in.ref(strings), in.ref(strings), in.ref(strings), in.ref(strings), in.ref(strings)));
         }
         long n = in.varint();
         long ts = 0;
@@ -222,6 +231,12 @@ final class ClickPack {
             long v = 0;
             for (int i = 0; i < 8; i++) v = (v << 8) | read();
             return v;
+        }
+
+        String ref(String[] strings) {
+            int i = (int) varint();
+            if (i > strings.length) throw new IllegalStateException("click pack: bad string reference");
+            return i == 0 ? null : strings[i - 1];
         }
 
         String string() {

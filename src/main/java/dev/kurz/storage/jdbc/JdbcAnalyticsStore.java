@@ -68,8 +68,13 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     void writeRollups(Connection c, ClickAggregate a) throws SQLException {
         writeCounts(c, "click_minute", "minute", a.minutes());
         writeCounts(c, "click_hour", "hour", a.hours());
-        writeDims(c, a.dims());
-        writeRegisters(c, a.registers());
+        if (dialect == Dialect.SQLITE) {
+            DayRollups.addDims(c, a.dims());
+            DayRollups.addRegisters(c, a.registers());
+        } else {
+            writeDims(c, a.dims());
+            writeRegisters(c, a.registers());
+        }
         writeLinkClicks(c, a.linkClicks());
     }
 
@@ -218,6 +223,15 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
 
     @Override
     public Map<String, List<ValueCount>> dimensions(long linkId, long fromDay, long toDay) {
+        if (dialect == Dialect.SQLITE) {
+            Map<String, Map<String, Long>> sum = new HashMap<>();
+            try (Connection c = reader.getConnection()) {
+                DayRollups.sumDims(c, linkId, fromDay, toDay, sum);
+            } catch (SQLException e) {
+                throw new StorageException("read clicks", e);
+            }
+            return DayRollups.ranked(sum);
+        }
         Map<String, List<ValueCount>> out = new HashMap<>();
         query("SELECT dim, value, SUM(clicks) AS n FROM click_dim WHERE link_id = ? AND day BETWEEN ? AND ?"
                         + " GROUP BY dim, value ORDER BY dim, n DESC, value",
@@ -231,6 +245,13 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
 
     @Override
     public byte[] uniqueRegisters(long linkId, long fromDay, long toDay) {
+        if (dialect == Dialect.SQLITE) {
+            try (Connection c = reader.getConnection()) {
+                return DayRollups.mergedRegisters(c, linkId, fromDay, toDay);
+            } catch (SQLException e) {
+                throw new StorageException("read clicks", e);
+            }
+        }
         byte[] registers = new byte[4096];
         query("SELECT reg, MAX(rank) FROM click_uniques WHERE link_id = ? AND day BETWEEN ? AND ? GROUP BY reg",
                 ps -> {

@@ -12,9 +12,10 @@ import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * SQLite: raw clicks move from one row per click to packed chunks (ADR 0013). Creates the click log
- * and the pack table, converts every stored click into packs (ids kept, so export cursors stay
- * valid), and drops the old table. Runs inside Flyway's transaction: all or nothing.
+ * SQLite: raw clicks move from one row per click to packed chunks, and daily dimension counts and
+ * unique-visitor registers from a row per value to a blob per link and day (ADR 0013). Creates the
+ * new tables, converts what is stored (click ids kept, so export cursors stay valid) and drops the
+ * old tables. Runs inside Flyway's transaction: all or nothing.
  */
 final class V4__PackRawClicks extends BaseJavaMigration {
     private static final int PACK_MAX = ClickLogStore.PACK_MAX;
@@ -29,6 +30,10 @@ final class V4__PackRawClicks extends BaseJavaMigration {
                     + " ts_max INTEGER NOT NULL, clicks INTEGER NOT NULL, data BLOB NOT NULL)");
             st.execute("CREATE INDEX click_packs_link ON click_packs (link_id, ts_max)");
             st.execute("CREATE INDEX click_packs_ts ON click_packs (ts_max)");
+            st.execute("CREATE TABLE click_dim_days (link_id INTEGER NOT NULL, day INTEGER NOT NULL, data BLOB NOT NULL,"
+                    + " PRIMARY KEY (link_id, day)) WITHOUT ROWID");
+            st.execute("CREATE TABLE click_uniques_days (link_id INTEGER NOT NULL, day INTEGER NOT NULL, registers BLOB NOT NULL,"
+                    + " PRIMARY KEY (link_id, day)) WITHOUT ROWID");
             try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM click_events")) {
                 rs.next();
                 maxId = rs.getLong(1);
@@ -55,10 +60,37 @@ final class V4__PackRawClicks extends BaseJavaMigration {
             if (pack != null) ClickLogStore.insertPack(insert, link, pack);
             insert.executeBatch();
         }
+        convertDims(c);
+        convertRegisters(c);
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE click_events");
+            st.execute("DROP TABLE click_dim");
+            st.execute("DROP TABLE click_uniques");
             // New ids are (log seq << 20 | index): start the log past every id kept from the old table.
             st.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('click_log', " + ((maxId >> ClickLogStore.ID_BITS) + 1) + ")");
         }
+    }
+
+    private static void convertDims(Connection c) throws SQLException {
+        Map<dev.kurz.analytics.ClickAggregate.DimKey, long[]> rows = new HashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT link_id, day, dim, value, clicks FROM click_dim")) {
+            while (rs.next()) {
+                rows.put(new dev.kurz.analytics.ClickAggregate.DimKey(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)),
+                        new long[] {rs.getLong(5)});
+            }
+        }
+        DayRollups.addDims(c, rows);
+    }
+
+    private static void convertRegisters(Connection c) throws SQLException {
+        Map<dev.kurz.analytics.ClickAggregate.RegisterKey, Integer> rows = new HashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT link_id, day, reg, rank FROM click_uniques")) {
+            while (rs.next()) {
+                rows.put(new dev.kurz.analytics.ClickAggregate.RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4));
+            }
+        }
+        DayRollups.addRegisters(c, rows);
     }
 }
