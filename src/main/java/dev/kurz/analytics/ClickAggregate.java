@@ -39,13 +39,23 @@ public final class ClickAggregate {
      */
     static final class PerLink {
         private static final int SCAN = 16;
+        final long id;
         long linkClicks;
-        int size;
-        long[] minute = new long[2];
-        Visit.Traits[] traits = new Visit.Traits[2];
-        long[] count = new long[2];
+        // The first (minute, traits) inline: most links see one per flush, and each array would be
+        // one more cache miss per click.
+        private long minute0;
+        private Visit.Traits traits0;
+        private long count0;
+        private int size;
+        private long[] minute;
+        private Visit.Traits[] traits;
+        private long[] count;
         /** Past SCAN entries (a popular link with many countries, referrers, …): position by key. */
         private Map<Key, Integer> index;
+
+        PerLink(long id) {
+            this.id = id;
+        }
 
         private record Key(long minute, Visit.Traits traits) {
             @Override
@@ -59,7 +69,27 @@ public final class ClickAggregate {
             }
         }
 
+        /** One count of the link. */
+        interface Entry {
+            void visit(long minute, Visit.Traits traits, long count);
+        }
+
+        void forEach(Entry e) {
+            if (traits0 != null) e.visit(minute0, traits0, count0);
+            for (int i = 0; i < size; i++) e.visit(minute[i], traits[i], count[i]);
+        }
+
         void count(long m, Visit.Traits t, long n) {
+            if (traits0 == t && minute0 == m) {
+                count0 += n;
+                return;
+            }
+            if (traits0 == null) {
+                minute0 = m;
+                traits0 = t;
+                count0 = n;
+                return;
+            }
             if (index == null) {
                 for (int i = size - 1; i >= 0; i--) {
                     if (traits[i] == t && minute[i] == m) {
@@ -74,7 +104,11 @@ public final class ClickAggregate {
                     return;
                 }
             }
-            if (size == traits.length) {
+            if (minute == null) {
+                minute = new long[2];
+                traits = new Visit.Traits[2];
+                count = new long[2];
+            } else if (size == traits.length) {
                 minute = java.util.Arrays.copyOf(minute, size * 2);
                 traits = java.util.Arrays.copyOf(traits, size * 2);
                 count = java.util.Arrays.copyOf(count, size * 2);
@@ -92,7 +126,62 @@ public final class ClickAggregate {
         }
     }
 
-    final LongMap<PerLink> links = new LongMap<>();
+    /**
+     * Links by id, open addressing over the entries themselves: a look-up is one slot and the entry
+     * it points to, where a map of boxed keys cost a handful of cache misses per click.
+     */
+    static final class Links {
+        private PerLink[] table = new PerLink[64];
+        private int size;
+
+        PerLink get(long id) {
+            int mask = table.length - 1;
+            for (int i = slot(id, mask); ; i = (i + 1) & mask) {
+                PerLink l = table[i];
+                if (l == null || l.id == id) return l;
+            }
+        }
+
+        PerLink getOrAdd(long id) {
+            int mask = table.length - 1;
+            for (int i = slot(id, mask); ; i = (i + 1) & mask) {
+                PerLink l = table[i];
+                if (l == null) {
+                    l = new PerLink(id);
+                    table[i] = l;
+                    if (++size * 2 > table.length) grow();
+                    return l;
+                }
+                if (l.id == id) return l;
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        void forEach(java.util.function.Consumer<PerLink> action) {
+            for (PerLink l : table) if (l != null) action.accept(l);
+        }
+
+        private void grow() {
+            PerLink[] old = table;
+            table = new PerLink[old.length * 2];
+            int mask = table.length - 1;
+            for (PerLink l : old) {
+                if (l == null) continue;
+                int i = slot(l.id, mask);
+                while (table[i] != null) i = (i + 1) & mask;
+                table[i] = l;
+            }
+        }
+
+        private static int slot(long id, int mask) {
+            return (int) ((id * 0x9E3779B97F4A7C15L) >>> 32) & mask; // Fibonacci hashing spreads sequential ids
+        }
+    }
+
+    final Links links = new Links();
     final Map<RegisterKey, Integer> registers = new HashMap<>();
     final List<EnrichedClick> events = new ArrayList<>();
     private long rollupClicks;
@@ -102,12 +191,7 @@ public final class ClickAggregate {
     private Map<Long, Long> linkClicks;
 
     private PerLink link(long id) {
-        PerLink l = links.get(id);
-        if (l == null) {
-            l = new PerLink();
-            links.put(id, l);
-        }
-        return l;
+        return links.getOrAdd(id);
     }
 
     /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
@@ -133,9 +217,9 @@ public final class ClickAggregate {
      * than raw clicks keeps in memory meanwhile.
      */
     public void addRollups(ClickAggregate other) {
-        other.links.forEach((id, o) -> {
-            PerLink l = link(id);
-            for (int i = 0; i < o.size; i++) l.count(o.minute[i], o.traits[i], o.count[i]);
+        other.links.forEach(o -> {
+            PerLink l = link(o.id);
+            o.forEach(l::count);
             l.linkClicks += o.linkClicks;
         });
         other.registers.forEach((k, rank) -> registers.merge(k, rank, Math::max));
@@ -159,15 +243,14 @@ public final class ClickAggregate {
         hours = new HashMap<>();
         dims = new HashMap<>();
         linkClicks = new HashMap<>();
-        links.forEach((id, l) -> {
+        links.forEach(l -> {
+            long id = l.id;
             if (l.linkClicks != 0) linkClicks.put(id, l.linkClicks);
-            for (int i = 0; i < l.size; i++) {
-                Visit.Traits v = l.traits[i];
-                long n = l.count[i];
-                long hour = Math.floorDiv(l.minute[i], 60);
+            l.forEach((minute, v, n) -> {
+                long hour = Math.floorDiv(minute, 60);
                 long day = Math.floorDiv(hour, 24);
                 for (long link : new long[] {id, ALL_LINKS}) {
-                    count(minutes, new TimeKey(link, l.minute[i]), n, v.bot());
+                    count(minutes, new TimeKey(link, minute), n, v.bot());
                     count(hours, new TimeKey(link, hour), n, v.bot());
                     dim(link, day, "country", nz(v.country()), n);
                     dim(link, day, "referrer", nz(v.referrerHost()), n);
@@ -175,7 +258,7 @@ public final class ClickAggregate {
                     dim(link, day, "os", nz(v.os()), n);
                     dim(link, day, "device", nz(v.device()), n);
                 }
-            }
+            });
         });
         this.minutes = minutes;
     }

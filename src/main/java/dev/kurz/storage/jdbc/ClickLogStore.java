@@ -6,7 +6,6 @@ import dev.kurz.analytics.ClickAggregate.DimKey;
 import dev.kurz.analytics.ClickAggregate.RegisterKey;
 import dev.kurz.analytics.ClickAggregate.TimeKey;
 import dev.kurz.analytics.EnrichedClick;
-import dev.kurz.analytics.LongMap;
 import dev.kurz.analytics.Visit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

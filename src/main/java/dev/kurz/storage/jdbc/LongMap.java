@@ -1,13 +1,13 @@
-package dev.kurz.analytics;
+package dev.kurz.storage.jdbc;
 
 /**
- * A map from long to V with open addressing: one probe into two arrays, no boxing. The click
- * aggregation looks a link up per click, and with HashMap that was a handful of cache misses
- * (table, node, boxed key, value) per click. Not thread-safe.
+ * A map from long to V with open addressing: one probe into two arrays, no boxing. Folding the
+ * click log looks a link up per click; a HashMap of boxed keys costs a few cache misses each.
+ * Not thread-safe.
  */
-public final class LongMap<V> {
+final class LongMap<V> {
     /** Visits an entry. */
-    public interface Visitor<V> {
+    interface Visitor<V> {
         void visit(long key, V value);
     }
 
@@ -15,12 +15,12 @@ public final class LongMap<V> {
     private Object[] values = new Object[64];
     private int size;
 
-    public int size() {
+    int size() {
         return size;
     }
 
     @SuppressWarnings("unchecked")
-    public V get(long key) {
+    V get(long key) {
         int mask = keys.length - 1;
         for (int i = slot(key, mask); ; i = (i + 1) & mask) {
             Object v = values[i];
@@ -30,7 +30,7 @@ public final class LongMap<V> {
     }
 
     /** Puts {@code value} (not null) under {@code key}. */
-    public void put(long key, V value) {
+    void put(long key, V value) {
         if ((size + 1) * 2 > keys.length) grow();
         int mask = keys.length - 1;
         for (int i = slot(key, mask); ; i = (i + 1) & mask) {
@@ -48,7 +48,7 @@ public final class LongMap<V> {
     }
 
     @SuppressWarnings("unchecked")
-    public void forEach(Visitor<V> visitor) {
+    void forEach(Visitor<V> visitor) {
         for (int i = 0; i < keys.length; i++) {
             if (values[i] != null) visitor.visit(keys[i], (V) values[i]);
         }
