@@ -25,7 +25,9 @@
 #      loaded at a time): a WARMUP wrk run, then a DURATION wrk run
 #      `wrk -t1 -cCONNECTIONS --latency` pinned to CLIENT_CORE, requesting
 #      uniformly random slugs (slugs.lua);
-#   8. after IDLE_WAIT seconds idle, reads VmRSS of both servers.
+#   8. after IDLE_WAIT seconds idle, reads VmRSS of both servers, and checks that Kurz's stats
+#      API counts every redirect it answered (walk + warm-ups + measured runs, allowing the up to
+#      CONNECTIONS requests per wrk run still in flight when wrk stops) with zero drops.
 #
 # What it prints (stdout, and the same into bench/redirect/results/<UTC>.txt;
 # raw wrk/jcmd/server output goes to bench/redirect/results/<UTC>-raw.log):
@@ -38,7 +40,8 @@
 #   median req/s and median p99 per server, the ratio
 #   median(Kurz req/s) / median(nginx req/s), whether the goal (ratio >= 1.0
 #   and Kurz p99 <= 2 ms at 64 connections) was met, and notes when the run
-#   looks client-bound or the machine was noisy.
+#   looks client-bound or the machine was noisy; then the click count check and
+#   whether the analytics goal (ratio >= 0.9x, every click counted, none dropped) was met.
 #
 # Options (environment variables):
 #   ROUNDS=3            alternations (each = one Kurz run + one nginx run)
