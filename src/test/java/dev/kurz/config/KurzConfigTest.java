@@ -13,6 +13,7 @@ class KurzConfigTest {
     @Test
     void defaults_embeddedOnPort8080() {
         KurzConfig c = KurzConfig.from(new Env(Map.of()));
+        assertThat(c.clicks().compactInterval()).isEqualTo(java.time.Duration.ofSeconds(60));
         assertThat(c.server().port()).isEqualTo(8080);
         assertThat(c.server().host()).isEqualTo("0.0.0.0");
         assertThat(c.server().base()).isEqualTo("http://localhost:8080");
@@ -47,6 +48,8 @@ class KurzConfigTest {
             KURZ_REDIS_URL     | http://h:6379            | KURZ_REDIS_URL=http://h:6379 is invalid: expected redis://
             KURZ_CACHE_TTL     | soon                     | KURZ_CACHE_TTL=soon is invalid: expected a duration
             KURZ_API_KEY       | short                    | KURZ_API_KEY=(5 characters) is invalid: expected at least 16 characters
+            KURZ_CLICK_COMPACT_INTERVAL | 2h              | KURZ_CLICK_COMPACT_INTERVAL=2h is invalid: expected a duration of at most 1h
+            KURZ_CLICK_COMPACT_INTERVAL | later           | KURZ_CLICK_COMPACT_INTERVAL=later is invalid: expected a duration
             """)
     void badValue_namesVariableValueAndExpectation(String name, String value, String message) {
         assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of(name, value))))
