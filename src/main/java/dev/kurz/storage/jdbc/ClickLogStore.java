@@ -55,6 +55,7 @@ public final class ClickLogStore implements AnalyticsStore {
     static final int ID_BITS = 20;
     static final int PACK_MAX = 4096;
     static final String INSERT_PACK = "INSERT INTO click_packs (link_id, ts_min, ts_max, clicks, data) VALUES (?, ?, ?, ?, ?)";
+    private static final long HOUR_MILLIS = 3_600_000L;
 
     private final DataSource writer;
     private final DataSource reader;
@@ -125,16 +126,21 @@ public final class ClickLogStore implements AnalyticsStore {
         }
         if (System.nanoTime() - lastCompact >= compactEveryNanos && compacting.compareAndSet(false, true)) {
             lastCompact = System.nanoTime();
-            compactor.execute(() -> {
-                try {
-                    compact();
-                } catch (RuntimeException e) {
-                    // The clicks are safe in the log; the next interval tries again.
-                    log.warn("folding the click log into the rollups failed; will retry: {}", e.toString());
-                } finally {
-                    compacting.set(false);
-                }
-            });
+            try {
+                compactor.execute(() -> {
+                    try {
+                        compact();
+                    } catch (RuntimeException e) {
+                        // The clicks are safe in the log; the next interval tries again.
+                        log.warn("folding the click log into the rollups failed; will retry: {}", e.toString());
+                    } finally {
+                        compacting.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closing: the log row is committed, so this write succeeded; the next start folds it.
+                compacting.set(false);
+            }
         }
     }
 
@@ -222,7 +228,8 @@ public final class ClickLogStore implements AnalyticsStore {
                     // Decoding makes new visits per log row; interning keeps one per visitor in a pack.
                     ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), (id, link, ts, counted, visit) -> {
                         ClickPack.Writer w = open.get(link);
-                        if (w == null || w.count() == PACK_MAX) {
+                        // A pack holds one link's clicks of one UTC hour at most, so retention drops it on time.
+                        if (w == null || w.count() == PACK_MAX || !sameHour(w.minTs, ts)) {
                             if (w != null) full.add(Map.entry(link, w));
                             w = new ClickPack.Writer();
                             open.put(link, w);
@@ -234,6 +241,10 @@ public final class ClickLogStore implements AnalyticsStore {
         }
         open.forEach((link, w) -> full.add(Map.entry(link, w)));
         return full;
+    }
+
+    static boolean sameHour(long a, long b) {
+        return Math.floorDiv(a, HOUR_MILLIS) == Math.floorDiv(b, HOUR_MILLIS);
     }
 
     /** Every logged click in log order, ids made absolute; returns the last seq read (0 for none). */
@@ -269,7 +280,10 @@ public final class ClickLogStore implements AnalyticsStore {
         ClickAggregate a = new ClickAggregate();
         long last;
         try (Connection c = writer.getConnection()) {
-            last = readLog(c, e -> a.add(e.enriched()));
+            last = readLog(c, e -> {
+                a.add(e.enriched());
+                if (a.events().size() >= 65_536) a.events().clear(); // only the rollups are needed here
+            });
         } catch (SQLException e) {
             throw new StorageException("read click log", e);
         }
@@ -376,13 +390,16 @@ public final class ClickLogStore implements AnalyticsStore {
             mine.forEach((link, n) -> totals.merge(link, n, Long::sum));
             List<Map.Entry<Long, Long>> ranked = new ArrayList<>(totals.entrySet());
             ranked.sort(Map.Entry.<Long, Long>comparingByValue().reversed());
-            // Deleted links have no slug: take a few more than asked for, then drop them.
-            List<Map.Entry<Long, Long>> head = ranked.subList(0, Math.min(ranked.size(), limit * 2 + 16));
-            Map<Long, String> slugs = tables.slugs(head.stream().map(Map.Entry::getKey).toList());
+            // Deleted links have no slug: resolve a few more than asked for at a time, dropping them.
             List<LinkCount> out = new ArrayList<>();
-            for (Map.Entry<Long, Long> e : head) {
-                String slug = slugs.get(e.getKey());
-                if (slug != null) out.add(new LinkCount(slug, e.getValue()));
+            int step = limit * 2 + 16;
+            for (int from = 0; from < ranked.size() && out.size() < limit; from += step) {
+                List<Map.Entry<Long, Long>> part = ranked.subList(from, Math.min(ranked.size(), from + step));
+                Map<Long, String> slugs = tables.slugs(part.stream().map(Map.Entry::getKey).toList());
+                for (Map.Entry<Long, Long> e : part) {
+                    String slug = slugs.get(e.getKey());
+                    if (slug != null) out.add(new LinkCount(slug, e.getValue()));
+                }
             }
             out.sort(Comparator.comparingLong(LinkCount::clicks).reversed().thenComparing(LinkCount::slug));
             return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
@@ -394,8 +411,10 @@ public final class ClickLogStore implements AnalyticsStore {
 
     @Override
     public List<StoredClick> events(long linkId, long fromMillis, long toMillis, Long beforeMillis, Long beforeId, int limit) {
-        lock.readLock().lock();
+        // One read transaction: SQLite's WAL snapshot shows the log and the packs as one moment,
+        // so no fold can move clicks between the two reads, and no fold waits for this export.
         try (Connection c = reader.getConnection()) {
+            c.setAutoCommit(false);
             List<StoredClick> out = new ArrayList<>();
             Consumer<ClickPack.Entry> take = e -> {
                 long ts = e.epochMillis();
@@ -422,12 +441,11 @@ public final class ClickLogStore implements AnalyticsStore {
                     }
                 }
             }
+            c.rollback();
             out.sort(NEWEST_FIRST);
             return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
         } catch (SQLException e) {
             throw new StorageException("read clicks", e);
-        } finally {
-            lock.readLock().unlock();
         }
     }
 

@@ -49,11 +49,12 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
 
     @Override
     public void write(ClickAggregate a) {
+        sqliteHasClickLog();
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
                 writeRollups(c, a);
-                if (dialect == Dialect.POSTGRES) writeEvents(c, a.events());
+                writeEvents(c, a.events());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -62,6 +63,11 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
         } catch (SQLException e) {
             throw new StorageException("write clicks", e);
         }
+    }
+
+    /** On SQLite, raw clicks and flushes are {@link ClickLogStore}'s ({@link AnalyticsStore#open} wires it). */
+    private void sqliteHasClickLog() {
+        if (dialect == Dialect.SQLITE) throw new IllegalStateException("on SQLite, clicks are written and read through ClickLogStore");
     }
 
     /** The rollups and link counters of {@code a}, inside the caller's transaction. */
@@ -299,6 +305,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
 
     @Override
     public List<StoredClick> events(long linkId, long fromMillis, long toMillis, Long beforeMillis, Long beforeId, int limit) {
+        sqliteHasClickLog();
         String cursor = beforeMillis == null ? "" : " AND (ts < ? OR (ts = ? AND id < ?))";
         List<StoredClick> out = new ArrayList<>();
         query("SELECT id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent FROM click_events"

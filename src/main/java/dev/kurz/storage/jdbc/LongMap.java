@@ -15,10 +15,6 @@ final class LongMap<V> {
     private Object[] values = new Object[64];
     private int size;
 
-    int size() {
-        return size;
-    }
-
     @SuppressWarnings("unchecked")
     V get(long key) {
         int mask = keys.length - 1;

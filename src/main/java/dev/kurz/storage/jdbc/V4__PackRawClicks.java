@@ -1,5 +1,7 @@
 package dev.kurz.storage.jdbc;
 
+import dev.kurz.analytics.ClickAggregate.DimKey;
+import dev.kurz.analytics.ClickAggregate.RegisterKey;
 import dev.kurz.analytics.Visit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,23 +41,31 @@ final class V4__PackRawClicks extends BaseJavaMigration {
                 maxId = rs.getLong(1);
             }
         }
-        Map<Visit, Visit> visits = new HashMap<>();
+        // Streamed in (link, time) order: one pack per link and UTC hour (at most PACK_MAX clicks), so
+        // retention can drop them on time; nothing but the open pack is held in memory.
         try (PreparedStatement select = c.prepareStatement(
                 "SELECT id, link_id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent"
                         + " FROM click_events ORDER BY link_id, ts, id");
              PreparedStatement insert = c.prepareStatement(ClickLogStore.INSERT_PACK);
              ResultSet rs = select.executeQuery()) {
+            Map<Visit, Visit> visits = new HashMap<>();
             ClickPack.Writer pack = null;
             long link = -1;
+            int batched = 0;
             while (rs.next()) {
-                if (rs.getLong(2) != link || pack.count() == PACK_MAX) {
-                    if (pack != null) ClickLogStore.insertPack(insert, link, pack);
+                long ts = rs.getLong(3);
+                if (rs.getLong(2) != link || pack.count() == PACK_MAX || !ClickLogStore.sameHour(pack.minTs, ts)) {
+                    if (pack != null) {
+                        ClickLogStore.insertPack(insert, link, pack);
+                        if (++batched % 500 == 0) insert.executeBatch();
+                    }
                     link = rs.getLong(2);
                     pack = new ClickPack.Writer();
+                    visits.clear();
                 }
                 Visit v = new Visit(rs.getLong(4), rs.getBoolean(5), false, rs.getString(6), rs.getString(7), rs.getString(8),
                         rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12));
-                pack.add(rs.getLong(1), link, rs.getLong(3), false, visits.computeIfAbsent(v, k -> k));
+                pack.add(rs.getLong(1), link, ts, false, visits.computeIfAbsent(v, k -> k));
             }
             if (pack != null) ClickLogStore.insertPack(insert, link, pack);
             insert.executeBatch();
@@ -71,24 +81,40 @@ final class V4__PackRawClicks extends BaseJavaMigration {
         }
     }
 
+    /** Old rows in (link, day) order, folded into blobs 1,000 link-days at a time. */
     private static void convertDims(Connection c) throws SQLException {
-        Map<dev.kurz.analytics.ClickAggregate.DimKey, long[]> rows = new HashMap<>();
+        Map<DimKey, long[]> rows = new HashMap<>();
+        long lastKey = Long.MIN_VALUE;
+        int keys = 0;
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT link_id, day, dim, value, clicks FROM click_dim")) {
+             ResultSet rs = st.executeQuery("SELECT link_id, day, dim, value, clicks FROM click_dim ORDER BY link_id, day")) {
             while (rs.next()) {
-                rows.put(new dev.kurz.analytics.ClickAggregate.DimKey(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)),
-                        new long[] {rs.getLong(5)});
+                long key = rs.getLong(1) * 1_000_003L + rs.getLong(2);
+                if (key != lastKey && ++keys % 1000 == 0) {
+                    DayRollups.addDims(c, rows);
+                    rows.clear();
+                }
+                lastKey = key;
+                rows.put(new DimKey(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), new long[] {rs.getLong(5)});
             }
         }
         DayRollups.addDims(c, rows);
     }
 
     private static void convertRegisters(Connection c) throws SQLException {
-        Map<dev.kurz.analytics.ClickAggregate.RegisterKey, Integer> rows = new HashMap<>();
+        Map<RegisterKey, Integer> rows = new HashMap<>();
+        long lastKey = Long.MIN_VALUE;
+        int keys = 0;
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT link_id, day, reg, rank FROM click_uniques")) {
+             ResultSet rs = st.executeQuery("SELECT link_id, day, reg, rank FROM click_uniques ORDER BY link_id, day")) {
             while (rs.next()) {
-                rows.put(new dev.kurz.analytics.ClickAggregate.RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4));
+                long key = rs.getLong(1) * 1_000_003L + rs.getLong(2);
+                if (key != lastKey && ++keys % 1000 == 0) {
+                    DayRollups.addRegisters(c, rows);
+                    rows.clear();
+                }
+                lastKey = key;
+                rows.put(new RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4));
             }
         }
         DayRollups.addRegisters(c, rows);
