@@ -9,7 +9,8 @@ import java.util.Map;
  * What the batcher accumulated since its last write: per-link rollups (minute, hour, daily
  * dimension counts, unique-visitor sketch registers), the same for link 0 (all links), the
  * link counters, and the raw events. Everything in it merges additively (or by max, for sketch
- * registers), so writing it from any number of nodes gives the exact sum.
+ * registers), so writing it from any number of nodes gives the exact sum. The SQLite click log
+ * also keeps the rollups of its unfolded rows in one ({@link #addRollups}).
  */
 public final class ClickAggregate {
     /** The link id under which totals over all links are kept. */
