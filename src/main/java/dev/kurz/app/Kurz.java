@@ -26,6 +26,7 @@ import dev.kurz.web.LinkJson;
 import io.vertx.core.json.JsonObject;
 import dev.kurz.link.LinkRules;
 import dev.kurz.link.LinkService;
+import dev.kurz.link.PendingClicks;
 import dev.kurz.link.SlugPermutation;
 import dev.kurz.ops.Health;
 import dev.kurz.ops.Metrics;
@@ -142,8 +143,19 @@ public final class Kurz implements AutoCloseable {
         };
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
         opened.add(analytics);
+        AnalyticsStore clickCounts = analytics;
         LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener,
-                analytics::uncountedClicks);
+                new PendingClicks() {
+                    @Override
+                    public long of(long linkId) {
+                        return clickCounts.uncountedClicks(linkId);
+                    }
+
+                    @Override
+                    public void settle() {
+                        clickCounts.flush();
+                    }
+                });
         if (redis != null) {
             redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
         }

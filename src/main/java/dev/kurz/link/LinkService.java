@@ -6,7 +6,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.LongUnaryOperator;
 
 /** The link lifecycle: create (custom or generated slug), read, list, patch, delete. Blocking. */
 public final class LinkService {
@@ -20,19 +19,16 @@ public final class LinkService {
     private final InstantSource clock;
     private final SlugGenerator slugs;
     private final LinkListener listener;
-    private final LongUnaryOperator uncounted;
+    private final PendingClicks pending;
 
     public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener) {
-        this(store, rules, permutation, clock, listener, id -> 0);
+        this(store, rules, permutation, clock, listener, PendingClicks.NONE);
     }
 
-    /**
-     * @param uncounted a link's clicks that are recorded but not yet in the store's counter (the
-     *                  SQLite click log folds them in once a minute); added to every link returned
-     */
+    /** @param pending clicks not yet in the store's counters: added to every link returned */
     public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener,
-                       LongUnaryOperator uncounted) {
-        this.uncounted = uncounted;
+                       PendingClicks pending) {
+        this.pending = pending;
         this.store = store;
         this.rules = rules;
         this.clock = clock;
@@ -68,10 +64,13 @@ public final class LinkService {
     }
 
     private Link counted(Link l) {
-        return l.plusClicks(uncounted.applyAsLong(l.id()));
+        return l.plusClicks(pending.of(l.id()));
     }
 
     public Link update(String slug, LinkPatch patch) {
+        // A click limit is enforced against the stored counter: bring it up to date first, or the
+        // link could pass its limit by the clicks still pending.
+        if (patch.has("maxClicks")) pending.settle();
         Link current = get(slug);
         Link next = rules.apply(current, patch);
         Link stored = store.update(next).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
