@@ -11,9 +11,10 @@ import java.util.function.Supplier;
  * <p>Enrichment is a function of the request's peer, headers and day, and a visitor's requests
  * repeat them: a small direct-mapped cache of the last {@link Visit} per slot turns the repeats into
  * a few comparisons, where the full work (formatting and parsing the address, the HMAC, the GeoIP
- * and user-agent look-ups) costs several microseconds. Traits are interned, so the rollups count
- * all visitors with the same country, browser, OS, device and referrer under one key. The peer is compared with {@code equals},
- * which for the redirect handler's peer means "the same socket address object" — one per connection.
+ * and user-agent look-ups) costs several microseconds. The peer is compared with {@code equals},
+ * which for the redirect handler's peer means "the same socket address object" — one per
+ * connection. Traits are interned, so the rollups count all visitors with the same country,
+ * browser, OS, device and referrer under one key.
  */
 public final class Enricher {
     static final int MAX_USER_AGENT = 512;

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * SQLite: a link's daily dimension counts and unique-visitor registers as one blob per link and
  * day (ADR 0013), where a row per value and register cost a compaction hundreds of thousands of
  * upserts for links with many countries, referrers and visitors. A compaction reads, merges and
- * rewrites one blob of each kind per link and day it touched; a 30-day query reads 30 of each.
+ * rewrites one blob of each kind per link and day it touched; a 30-day query reads 30 of each
+ * ({@link JdbcAnalyticsStore#dimensions}, {@link JdbcAnalyticsStore#uniqueRegisters}).
  *
  * <pre>
  *   dims:      { dim:string values:varint { value:string clicks:varint } }...
@@ -58,18 +59,6 @@ final class DayRollups {
                 if (++n % 500 == 0) write.executeBatch();
             }
             write.executeBatch();
-        }
-    }
-
-    /** A link's counts per dimension and value over the days [fromDay, toDay], summed into {@code into}. */
-    static void sumDims(Connection c, long linkId, long fromDay, long toDay, Map<String, Map<String, Long>> into) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM click_dim_days WHERE link_id = ? AND day BETWEEN ? AND ?")) {
-            ps.setLong(1, linkId);
-            ps.setLong(2, fromDay);
-            ps.setLong(3, toDay);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) readDims(rs.getBytes(1), into);
-            }
         }
     }
 
@@ -134,20 +123,6 @@ final class DayRollups {
             }
             write.executeBatch();
         }
-    }
-
-    /** A link's registers over the days [fromDay, toDay], max-merged. */
-    static byte[] mergedRegisters(Connection c, long linkId, long fromDay, long toDay) throws SQLException {
-        byte[] out = new byte[REGISTERS];
-        try (PreparedStatement ps = c.prepareStatement("SELECT registers FROM click_uniques_days WHERE link_id = ? AND day BETWEEN ? AND ?")) {
-            ps.setLong(1, linkId);
-            ps.setLong(2, fromDay);
-            ps.setLong(3, toDay);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) maxInto(rs.getBytes(1), out);
-            }
-        }
-        return out;
     }
 
     static byte[] registers(byte[] dense) {

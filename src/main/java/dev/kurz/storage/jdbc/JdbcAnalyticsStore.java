@@ -5,15 +5,12 @@ import dev.kurz.analytics.ClickAggregate.Counts;
 import dev.kurz.analytics.ClickAggregate.DimKey;
 import dev.kurz.analytics.ClickAggregate.RegisterKey;
 import dev.kurz.analytics.ClickAggregate.TimeKey;
-import dev.kurz.analytics.ClickStore;
 import dev.kurz.analytics.EnrichedClick;
-import dev.kurz.analytics.StatsStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -231,11 +228,8 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     public Map<String, List<ValueCount>> dimensions(long linkId, long fromDay, long toDay) {
         if (dialect == Dialect.SQLITE) {
             Map<String, Map<String, Long>> sum = new HashMap<>();
-            try (Connection c = reader.getConnection()) {
-                DayRollups.sumDims(c, linkId, fromDay, toDay, sum);
-            } catch (SQLException e) {
-                throw new StorageException("read clicks", e);
-            }
+            query("SELECT data FROM click_dim_days WHERE link_id = ? AND day BETWEEN ? AND ?", days(linkId, fromDay, toDay),
+                    rs -> DayRollups.readDims(rs.getBytes(1), sum));
             return DayRollups.ranked(sum);
         }
         Map<String, List<ValueCount>> out = new HashMap<>();
@@ -251,14 +245,12 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
 
     @Override
     public byte[] uniqueRegisters(long linkId, long fromDay, long toDay) {
-        if (dialect == Dialect.SQLITE) {
-            try (Connection c = reader.getConnection()) {
-                return DayRollups.mergedRegisters(c, linkId, fromDay, toDay);
-            } catch (SQLException e) {
-                throw new StorageException("read clicks", e);
-            }
-        }
         byte[] registers = new byte[4096];
+        if (dialect == Dialect.SQLITE) {
+            query("SELECT registers FROM click_uniques_days WHERE link_id = ? AND day BETWEEN ? AND ?", days(linkId, fromDay, toDay),
+                    rs -> DayRollups.maxInto(rs.getBytes(1), registers));
+            return registers;
+        }
         query("SELECT reg, MAX(rank) FROM click_uniques WHERE link_id = ? AND day BETWEEN ? AND ? GROUP BY reg",
                 ps -> {
                     ps.setLong(1, linkId);
@@ -400,6 +392,14 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     }
 
     // ---- helpers ----
+
+    private static Binder days(long linkId, long fromDay, long toDay) {
+        return ps -> {
+            ps.setLong(1, linkId);
+            ps.setLong(2, fromDay);
+            ps.setLong(3, toDay);
+        };
+    }
 
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;

@@ -81,42 +81,52 @@ final class V4__PackRawClicks extends BaseJavaMigration {
         }
     }
 
-    /** Old rows in (link, day) order, folded into blobs 1,000 link-days at a time. */
     private static void convertDims(Connection c) throws SQLException {
         Map<DimKey, long[]> rows = new HashMap<>();
-        long lastKey = Long.MIN_VALUE;
-        int keys = 0;
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT link_id, day, dim, value, clicks FROM click_dim ORDER BY link_id, day")) {
-            while (rs.next()) {
-                long key = rs.getLong(1) * 1_000_003L + rs.getLong(2);
-                if (key != lastKey && ++keys % 1000 == 0) {
+        convert(c, "SELECT link_id, day, dim, value, clicks FROM click_dim ORDER BY link_id, day",
+                rs -> rows.put(new DimKey(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), new long[] {rs.getLong(5)}),
+                () -> {
                     DayRollups.addDims(c, rows);
                     rows.clear();
-                }
-                lastKey = key;
-                rows.put(new DimKey(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), new long[] {rs.getLong(5)});
-            }
-        }
-        DayRollups.addDims(c, rows);
+                });
     }
 
     private static void convertRegisters(Connection c) throws SQLException {
         Map<RegisterKey, Integer> rows = new HashMap<>();
-        long lastKey = Long.MIN_VALUE;
-        int keys = 0;
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT link_id, day, reg, rank FROM click_uniques ORDER BY link_id, day")) {
-            while (rs.next()) {
-                long key = rs.getLong(1) * 1_000_003L + rs.getLong(2);
-                if (key != lastKey && ++keys % 1000 == 0) {
+        convert(c, "SELECT link_id, day, reg, rank FROM click_uniques ORDER BY link_id, day",
+                rs -> rows.put(new RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4)),
+                () -> {
                     DayRollups.addRegisters(c, rows);
                     rows.clear();
+                });
+    }
+
+    private interface SqlAction<T> {
+        void run(T t) throws SQLException;
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Reads old rollup rows in (link, day) order — link and day the first two columns — and calls
+     * {@code flush} every 1,000 link-days and at the end, so only that many are in memory.
+     */
+    private static void convert(Connection c, String select, SqlAction<ResultSet> take, SqlStep flush) throws SQLException {
+        long lastLink = Long.MIN_VALUE;
+        long lastDay = Long.MIN_VALUE;
+        int keys = 0;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(select)) {
+            while (rs.next()) {
+                if (rs.getLong(1) != lastLink || rs.getLong(2) != lastDay) {
+                    if (++keys % 1000 == 0) flush.run();
+                    lastLink = rs.getLong(1);
+                    lastDay = rs.getLong(2);
                 }
-                lastKey = key;
-                rows.put(new RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4));
+                take.run(rs);
             }
         }
-        DayRollups.addRegisters(c, rows);
+        flush.run();
     }
 }
