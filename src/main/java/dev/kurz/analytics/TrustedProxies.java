@@ -98,7 +98,7 @@ public final class TrustedProxies {
      * addresses ({@code unknown}, obfuscated names, garbage) are skipped. Addresses come back in
      * canonical text ({@link IpAddresses#format}).
      */
-    String clientIp(String peer, String xForwardedFor, String forwarded) {
+    public String clientIp(String peer, String xForwardedFor, String forwarded) {
         byte[] p = IpAddresses.parse(peer);
         // Canonical text, so one client is one string whichever way it came (Java prints "0:0:0:0:0:0:0:1").
         String self = p != null ? IpAddresses.format(p) : peer;

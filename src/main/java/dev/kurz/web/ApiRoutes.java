@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,6 @@ final class ApiRoutes {
     static final long BODY_LIMIT = 1024 * 1024;
     private static final String PRINCIPAL = "kurz.principal";
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-    private static final AtomicLong REQUEST_IDS = new AtomicLong();
     private static final java.util.regex.Pattern ENDPOINTS =
             java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/api/v1/alerts(/[^/]+)?|/health/(live|ready)|/metrics|/api/openapi\\.yaml");
 
@@ -50,10 +48,12 @@ final class ApiRoutes {
     private final StatsRoutes stats;
     private final LiveRoutes live;
     private final List<java.util.function.Consumer<Router>> modules;
+    private final dev.kurz.analytics.TrustedProxies proxies;
 
     /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
-              List<java.util.function.Consumer<Router>> modules) {
+              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies) {
+        this.proxies = proxies;
         this.stats = stats;
         this.live = live;
         this.modules = modules;
@@ -67,6 +67,7 @@ final class ApiRoutes {
 
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        r.route().handler(RequestInfo.filter(proxies));
         r.route().handler(ApiRoutes::securityHeaders);
 
         r.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -308,7 +309,7 @@ final class ApiRoutes {
     }
 
     private static ProblemException internal(RoutingContext ctx, Throwable err) {
-        String id = Long.toString(REQUEST_IDS.incrementAndGet(), 36) + "-" + Long.toString(System.currentTimeMillis(), 36);
+        String id = RequestInfo.requestId(ctx);
         log.error("{} {} failed (request id {})", ctx.request().method(), ctx.request().path(), id, err);
         return ApiProblems.internal(id);
     }

@@ -3,6 +3,7 @@ package dev.kurz.web;
 import dev.kurz.analytics.ClickBuffer;
 import dev.kurz.analytics.StatsService;
 import dev.kurz.analytics.StatsStore;
+import dev.kurz.analytics.TrustedProxies;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.alert.Alerts;
 import dev.kurz.link.LinkRules;
@@ -45,10 +46,11 @@ public final class WebServer {
                            dev.kurz.ops.Metrics metrics) {}
 
     /**
-     * @param captureForwarded whether redirects record X-Forwarded-For / Forwarded for the click
-     *                         (only useful, and only read, when trusted proxies are configured)
+     * @param proxies the proxies trusted to tell the client's address; redirects record
+     *                X-Forwarded-For / Forwarded for the click only when there are any
      */
-    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, boolean captureForwarded) {
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies) {
+        boolean captureForwarded = !proxies.isEmpty();
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
@@ -60,7 +62,7 @@ public final class WebServer {
                 r -> r.get("/metrics").handler(ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules).router(vertx);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);
