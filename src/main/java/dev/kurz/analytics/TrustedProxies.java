@@ -80,7 +80,7 @@ public final class TrustedProxies {
     }
 
     /** Whether {@code ip} (an address literal) is one of our proxies; false for anything else. */
-    boolean trusted(String ip) {
+    public boolean trusted(String ip) {
         return trusted(IpAddresses.parse(ip));
     }
 

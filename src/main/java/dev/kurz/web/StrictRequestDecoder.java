@@ -1,0 +1,91 @@
+package dev.kurz.web;
+
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import java.util.List;
+
+/**
+ * Vert.x's HTTP/1.x request decoder with RFC 9112's framing rules enforced. A request that could be
+ * read two ways by two servers in a chain (request smuggling) is marked as failed, so Vert.x answers
+ * 400 with {@code Connection: close} before any handler sees it:
+ * <ul>
+ * <li>both {@code Content-Length} and {@code Transfer-Encoding} (Netty would drop the length and go on);
+ * <li>a {@code Transfer-Encoding} other than one {@code chunked} (unknown codings, several headers);
+ * <li>no {@code Host} on HTTP/1.1, or more than one {@code Host};
+ * <li>control characters (NUL, DEL, …) or spaces in the request target.
+ * </ul>
+ * Installed per connection by {@link ConnectionGuard}; the checks are a scan of the target and two
+ * header lookups, cheap enough for the redirect path.
+ */
+final class StrictRequestDecoder extends VertxHttpRequestDecoder {
+
+    StrictRequestDecoder(HttpServerOptions options) {
+        super(options);
+    }
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage message) {
+        // Called once the headers are read, before the body is framed: the one place to judge them
+        // (a result set when the message is created does not survive to here).
+        if (message.decoderResult().isSuccess()) {
+            String problem = framingProblem(message);
+            if (problem != null) reject(message, problem);
+        }
+        return super.isContentAlwaysEmpty(message);
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        reject(message, "both Content-Length and Transfer-Encoding are present");
+        super.handleTransferEncodingChunkedWithContentLength(message);
+    }
+
+    static boolean validTarget(String target) {
+        for (int i = 0, n = target.length(); i < n; i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c == 0x7f) return false;
+        }
+        return !target.isEmpty();
+    }
+
+    static String framingProblem(HttpMessage message) {
+        if (message instanceof io.netty.handler.codec.http.HttpRequest r && !validTarget(r.uri())) {
+            return "the request target contains control characters or spaces";
+        }
+        HttpHeaders h = message.headers();
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (te.size() != 1 || !te.get(0).strip().equalsIgnoreCase("chunked")) {
+                return "Transfer-Encoding must be a single 'chunked'";
+            }
+        }
+        boolean http11 = message.protocolVersion() == HttpVersion.HTTP_1_1;
+        if (!h.contains(HttpHeaderNames.HOST)) {
+            return http11 ? "an HTTP/1.1 request needs a Host header" : null;
+        }
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() != 1) return "more than one Host header";
+        return null;
+    }
+
+    private static void reject(HttpMessage message, String why) {
+        if (message.decoderResult().isSuccess()) message.setDecoderResult(DecoderResult.failure(new BadFraming(why)));
+    }
+
+    /** Why a request was refused before routing; never thrown, only carried in the decoder result. */
+    static final class BadFraming extends IllegalArgumentException {
+        BadFraming(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+}
