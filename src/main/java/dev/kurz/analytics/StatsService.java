@@ -177,7 +177,7 @@ public final class StatsService {
 
     private static Instant instant(String name, String value) {
         try {
-            return java.time.OffsetDateTime.parse(value.strip().toUpperCase(java.util.Locale.ROOT).replace(' ', 'T')).toInstant();
+            return dev.kurz.link.Rfc3339.parse(value);
         } catch (RuntimeException e) {
             throw bad(name + ": must be an RFC 3339 date-time such as 2026-11-01T00:00:00Z");
         }

@@ -193,7 +193,7 @@ public final class Kurz implements AutoCloseable {
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies);
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }

@@ -21,6 +21,27 @@ public final class Env {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /**
+     * A secret: {@code NAME}, or the content of the file named by {@code NAME_FILE} (the container
+     * secrets convention; one trailing newline is dropped). Both set is an error, as is an
+     * unreadable or empty file.
+     */
+    public String secret(String name) {
+        String direct = string(name, null);
+        String file = string(name + "_FILE", null);
+        if (file == null) return direct;
+        if (direct != null) throw new ConfigException(name + " and " + name + "_FILE are both set: set only one");
+        String content;
+        try {
+            content = java.nio.file.Files.readString(java.nio.file.Path.of(file), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ConfigException.bad(name + "_FILE", file, "the path of a readable file holding the value (" + e.getClass().getSimpleName() + ")");
+        }
+        String value = content.strip();
+        if (value.isEmpty()) throw ConfigException.bad(name + "_FILE", file, "a file that is not empty");
+        return value;
+    }
+
     public int integer(String name, int fallback, int min, int max) {
         return parse(name, fallback, s -> {
             int n = Integer.parseInt(s);

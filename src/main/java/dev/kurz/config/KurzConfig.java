@@ -10,7 +10,19 @@ import java.time.Duration;
  * Every setting, read from the environment once at start and validated; a bad value stops the
  * start with one line that names the variable, the value and what was expected.
  */
-public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics) {
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
+                         Http http) {
+
+    /**
+     * The HTTP edge's defences: how long a request's head, and then its body, may take to arrive;
+     * how many connections one client address may hold open (0: no cap); which browser origins may
+     * call the API (CORS; empty: none, {@code *}: any).
+     */
+    public record Http(Duration readTimeout, int maxConnectionsPerIp, java.util.List<String> corsOrigins) {
+        public boolean corsAny() {
+            return corsOrigins.contains("*");
+        }
+    }
 
     /** Where Kurz listens and how its short URLs look. */
     public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
@@ -62,16 +74,18 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         URI base = baseUrl(env.string("KURZ_BASE_URL", "http://localhost:" + port));
         Path dataDir = Path.of(env.string("KURZ_DATA_DIR", "./data"));
         Duration grace = env.duration("KURZ_SHUTDOWN_GRACE", Duration.ofSeconds(10));
-        Storage storage = storage(env.string("KURZ_DATABASE_URL", null), env.integer("KURZ_DB_POOL_SIZE", 10, 1, 500));
-        Redis redis = new Redis(redisUrl(env.string("KURZ_REDIS_URL", null)));
+        Storage storage = storage(env.secret("KURZ_DATABASE_URL"), env.integer("KURZ_DB_POOL_SIZE", 10, 1, 500));
+        Redis redis = new Redis(redisUrl(env.secret("KURZ_REDIS_URL")));
         Cache cache = new Cache(
                 env.integer("KURZ_CACHE_MAX_LINKS", 1_000_000, 0, 100_000_000),
                 env.duration("KURZ_CACHE_TTL", Duration.ofMinutes(10)),
                 env.duration("KURZ_CACHE_NEGATIVE_TTL", Duration.ofSeconds(5)),
                 env.duration("KURZ_REDIS_CACHE_TTL", Duration.ofHours(1)));
-        String key = env.string("KURZ_API_KEY", null);
-        if (key != null && key.length() < 16) {
-            throw ConfigException.bad("KURZ_API_KEY", "(" + key.length() + " characters)", "at least 16 characters");
+        String key = env.secret("KURZ_API_KEY");
+        String weakness = key == null ? null : AdminKeys.weakness(key);
+        if (weakness != null) {
+            throw new ConfigException("KURZ_API_KEY is too weak (" + weakness + "): use at least " + AdminKeys.MIN_LENGTH
+                    + " random characters, e.g. from: openssl rand -base64 32");
         }
         Clicks clicks = new Clicks(env.integer("KURZ_CLICK_BUFFER", 262_144, 1024, 16_777_216),
                 env.duration("KURZ_CLICK_FLUSH_INTERVAL", Duration.ofSeconds(1)),
@@ -92,7 +106,38 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         Analytics analytics = new Analytics(env.string("KURZ_TRUSTED_PROXIES", ""), storeIp,
                 env.integer("KURZ_RAW_RETENTION_DAYS", 30, 1, 3650), geo == null ? null : Path.of(geo));
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics);
+        Http http = new Http(env.duration("KURZ_HTTP_READ_TIMEOUT", Duration.ofSeconds(10)),
+                env.integer("KURZ_MAX_CONNECTIONS_PER_IP", 256, 0, 1_000_000), corsOrigins(env.string("KURZ_CORS_ORIGINS", "")));
+        if (http.readTimeout().toSeconds() < 1) {
+            throw ConfigException.bad("KURZ_HTTP_READ_TIMEOUT", env.string("KURZ_HTTP_READ_TIMEOUT", ""), "a duration of at least 1s");
+        }
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http);
+    }
+
+    /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */
+    static java.util.List<String> corsOrigins(String raw) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String part : raw.split(",")) {
+            String o = part.strip();
+            if (o.isEmpty()) continue;
+            if (o.equals("*")) {
+                out.add(o);
+                continue;
+            }
+            try {
+                URI u = new URI(o);
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null
+                        && (u.getRawPath() == null || u.getRawPath().isEmpty()) && u.getRawQuery() == null && u.getUserInfo() == null) {
+                    out.add(scheme + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT) + (u.getPort() > 0 ? ":" + u.getPort() : ""));
+                    continue;
+                }
+            } catch (Exception ignored) {
+                // reported below
+            }
+            throw ConfigException.bad("KURZ_CORS_ORIGINS", raw, "* or a comma-separated list of origins such as https://app.example (scheme, host, optional port; no path)");
+        }
+        return java.util.List.copyOf(out);
     }
 
     static URI baseUrl(String raw) {

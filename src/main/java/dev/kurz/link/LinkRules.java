@@ -156,7 +156,13 @@ public final class LinkRules {
             if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
                 throw new IllegalArgumentException("must not contain whitespace or control characters");
             }
+            if (isInvisible(c)) {
+                // IDN would drop a zero-width space inside a host: pay\u200Bpal.com would become paypal.com.
+                throw new IllegalArgumentException("must not contain invisible or text-direction characters (U+"
+                        + String.format("%04X", (int) c) + ")");
+            }
         }
+        if (unreadable(raw)) throw new IllegalArgumentException("must not contain unpaired UTF-16 surrogates");
         int sep = raw.indexOf("://");
         if (sep <= 0) throw new IllegalArgumentException("must be an absolute URL starting with http:// or https://");
         String scheme = raw.substring(0, sep).toLowerCase(Locale.ROOT);
@@ -254,6 +260,8 @@ public final class LinkRules {
             errors.add(new FieldError("title", "must be at most " + MAX_TITLE_LENGTH + " characters"));
         } else if (t.chars().anyMatch(Character::isISOControl)) {
             errors.add(new FieldError("title", "must not contain control characters"));
+        } else if (unreadable(t)) {
+            errors.add(new FieldError("title", "must not contain invisible or text-direction characters (zero-width, bidi overrides)"));
         }
         return t;
     }
@@ -267,8 +275,9 @@ public final class LinkRules {
                 errors.add(new FieldError("tags", "each tag must be 1 to " + MAX_TAG_LENGTH + " characters"));
                 return List.of();
             }
-            if (t.indexOf(',') >= 0 || t.chars().anyMatch(Character::isISOControl)) {
-                errors.add(new FieldError("tags", "tag '" + truncate(t) + "' must not contain commas or control characters"));
+            if (t.indexOf(',') >= 0 || t.chars().anyMatch(Character::isISOControl) || unreadable(t)) {
+                errors.add(new FieldError("tags", "tag '" + truncate(unreadable(t) ? "…" : t)
+                        + "' must not contain commas, control, invisible or text-direction characters"));
                 return List.of();
             }
             out.add(t);
@@ -296,6 +305,29 @@ public final class LinkRules {
         if (type != null && !REDIRECT_TYPES.contains(type)) {
             errors.add(new FieldError("redirectType", "must be one of 301, 302, 307 or 308"));
         }
+    }
+
+    /**
+     * Format characters (Unicode category Cf: zero-width space and joiners, bidi embeddings,
+     * overrides and isolates, the BOM, soft hyphen…), which change how text reads without being seen,
+     * plus noncharacters that no honest text carries.
+     */
+    static boolean isInvisible(int c) {
+        return Character.getType(c) == Character.FORMAT || c == 0xFFFE || c == 0xFFFF;
+    }
+
+    /** Invisible characters, or a half of a surrogate pair without its other half (JSON can write one as \\uD800). */
+    static boolean unreadable(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (isInvisible(c)) return true;
+            if (Character.isHighSurrogate(c) && i + 1 < t.length() && Character.isLowSurrogate(t.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String truncate(String s) {

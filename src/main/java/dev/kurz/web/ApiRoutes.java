@@ -35,8 +35,7 @@ final class ApiRoutes {
     static final long BODY_LIMIT = 1024 * 1024;
     private static final String PRINCIPAL = "kurz.principal";
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-    private static final java.util.regex.Pattern ENDPOINTS =
-            java.util.regex.Pattern.compile("/api/v1/links(/[^/]+(/(stats|clicks|qr))?)?|/api/v1/stats|/api/v1/live(/sse)?|/api/v1/alerts(/[^/]+)?|/health/(live|ready)|/metrics|/api/openapi\\.yaml");
+    private static final String HSTS = "max-age=31536000; includeSubDomains";
 
     private final LinkService links;
     private final ApiKeys keys;
@@ -49,11 +48,16 @@ final class ApiRoutes {
     private final LiveRoutes live;
     private final List<java.util.function.Consumer<Router>> modules;
     private final dev.kurz.analytics.TrustedProxies proxies;
+    private final boolean hsts;
+    private final Cors cors;
+    private Endpoints endpoints;
 
     /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
-              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies) {
+              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors) {
         this.proxies = proxies;
+        this.cors = cors;
+        this.hsts = base.startsWith("https://");
         this.stats = stats;
         this.live = live;
         this.modules = modules;
@@ -67,22 +71,25 @@ final class ApiRoutes {
 
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        this.endpoints = new Endpoints(r);
         r.route().handler(RequestInfo.filter(proxies));
-        r.route().handler(ApiRoutes::securityHeaders);
+        r.route().handler(this::securityHeaders);
+        r.route().handler(ApiRoutes::requireReadableQuery);
+        r.route("/api/*").handler(cors::handle);
 
         r.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
         r.get("/health/ready").handler(this::ready);
         r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApi));
 
-        // The body is read first (bounded): authentication may complete later, off the event loop,
-        // and a request body must have a reader from the start.
-        r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
         live.mountWebSocket(r); // authenticates by its first message, not by header
+        // Nothing of a body is read before the caller is known and the body is JSON: an anonymous
+        // request costs no parsing, and a form or multipart body never reaches a decoder.
         r.route("/api/v1/*").handler(this::authenticate);
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
+        r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setHandleFileUploads(false));
 
         r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, this::createBatch));
         r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, this::create));
@@ -104,14 +111,9 @@ final class ApiRoutes {
         modules.forEach(m -> m.accept(r));
 
         r.route().failureHandler(this::failure);
-        r.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiProblems.notFound(ctx.request().path()), ctx.request().path()));
-        r.errorHandler(405, ctx -> {
-            String path = ctx.request().path();
-            // The filters on /api/v1/* match any path below it: only real endpoints answer 405.
-            Problems.send(ctx.response(), ENDPOINTS.matcher(path).matches()
-                    ? ApiProblems.methodNotAllowed(ctx.request().method().name(), path)
-                    : ApiProblems.notFound(path), path);
-        });
+        // Filters for PUT and friends match every path below /api/v1, so vert.x may say 404 where the path exists.
+        r.errorHandler(404, ctx -> send(ctx, notFoundOrNotAllowed(ctx)));
+        r.errorHandler(405, ctx -> send(ctx, notFoundOrNotAllowed(ctx)));
         return r;
     }
 
@@ -217,10 +219,14 @@ final class ApiRoutes {
             admit(ctx, f.join());
             return;
         }
+        // The body, if any, waits in Vert.x's queue (and TCP's) until the key is known.
+        ctx.request().pause();
         var context = ctx.vertx().getOrCreateContext();
         f.whenComplete((p, err) -> context.runOnContext(v -> {
             if (err != null) ctx.fail(err);
             else admit(ctx, p);
+            // Only now: the body handler, if the request gets that far, has set its readers.
+            ctx.request().resume();
         }));
     }
 
@@ -242,6 +248,10 @@ final class ApiRoutes {
     }
 
     private static void requireJson(RoutingContext ctx) {
+        if (!hasBody(ctx.request())) {
+            ctx.next();
+            return;
+        }
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
         int semi = t.indexOf(';');
@@ -253,28 +263,41 @@ final class ApiRoutes {
         ctx.next();
     }
 
-    private static void securityHeaders(RoutingContext ctx) {
-        ctx.response().headers()
+    /** A request that announces a body: a non-zero Content-Length, or chunks. */
+    static boolean hasBody(io.vertx.core.http.HttpServerRequest req) {
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) return !length.strip().equals("0");
+        return req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    private void securityHeaders(RoutingContext ctx) {
+        var h = ctx.response().headers()
                 .add("X-Content-Type-Options", "nosniff")
                 .add("X-Frame-Options", "DENY")
                 .add("Referrer-Policy", "no-referrer")
                 .add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
                 .add(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (hsts) h.add("Strict-Transport-Security", HSTS);
+        ctx.next();
+    }
+
+    /** A query string that cannot be decoded (a lone '%', bad UTF-8) is the client's error, whatever the endpoint. */
+    private static void requireReadableQuery(RoutingContext ctx) {
+        if (ctx.request().query() != null) {
+            try {
+                ctx.queryParams();
+            } catch (RuntimeException e) {
+                ctx.fail(ApiProblems.badRequest("The query string is not valid: every '%' must start an escape such as %20 of UTF-8 bytes"));
+                return;
+            }
+        }
         ctx.next();
     }
 
     // ---- helpers ----
 
     static JsonObject body(RoutingContext ctx) {
-        Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
-        if (raw == null || raw.length() == 0) throw ApiProblems.malformedJson("the body is empty");
-        try {
-            Object v = io.vertx.core.json.Json.decodeValue(raw);
-            if (v instanceof JsonObject o) return o;
-            throw ApiProblems.malformedJson("expected a JSON object");
-        } catch (DecodeException e) {
-            throw ApiProblems.malformedJson(firstLine(e.getMessage()));
-        }
+        return StrictJson.object(ctx.body() == null ? null : ctx.body().buffer());
     }
 
     static void json(RoutingContext ctx, int status, JsonObject body) {
@@ -293,8 +316,7 @@ final class ApiRoutes {
         } else if (err == null) {
             p = switch (ctx.statusCode()) {
                 case 413 -> ApiProblems.payloadTooLarge(BODY_LIMIT);
-                case 404 -> ApiProblems.notFound(path);
-                case 405 -> ApiProblems.methodNotAllowed(ctx.request().method().name(), path);
+                case 404, 405 -> notFoundOrNotAllowed(ctx);
                 case 401 -> ApiProblems.unauthorized();
                 case 400 -> ApiProblems.badRequest("The request could not be read");
                 default -> internal(ctx, null);
@@ -305,7 +327,50 @@ final class ApiRoutes {
         } else {
             p = internal(ctx, err);
         }
-        Problems.send(ctx.response(), p, path);
+        send(ctx, p);
+    }
+
+    /** The filters on /api/v1/* match any path below it: a path answers 405 only when some route serves it. */
+    private ProblemException notFoundOrNotAllowed(RoutingContext ctx) {
+        String path = ctx.request().path();
+        return endpoints.allowed(path).isEmpty()
+                ? ApiProblems.notFound(path)
+                : ApiProblems.methodNotAllowed(ctx.request().method().name(), path);
+    }
+
+    /**
+     * Sends the problem. A request refused before its body was read (no key, wrong type, too large)
+     * gets {@code Connection: close}; a body of announced, acceptable size is then read and thrown
+     * away unparsed (closing at once would reset the connection under the client and lose the
+     * answer), anything larger or unannounced is cut off. The read deadline bounds a slow body either way.
+     */
+    void send(RoutingContext ctx, ProblemException p) {
+        var resp = ctx.response();
+        if (resp.ended() || resp.headWritten()) return;
+        if (p.status() == 401) resp.putHeader("WWW-Authenticate", "Bearer realm=\"kurz\", charset=\"UTF-8\"");
+        if (p.status() == 405) resp.putHeader(HttpHeaders.ALLOW, endpoints.allowed(ctx.request().path()));
+        var req = ctx.request();
+        boolean unread = !req.isEnded();
+        if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
+        var sent = Problems.send(resp, p, req.path());
+        if (!unread) return;
+        long declared = declaredLength(req);
+        if (declared < 0 || declared > BODY_LIMIT) {
+            sent.onComplete(x -> req.connection().close());
+        } else {
+            req.handler(ignored -> {});
+            req.endHandler(x -> req.connection().close());
+            req.resume();
+        }
+    }
+
+    private static long declaredLength(io.vertx.core.http.HttpServerRequest req) {
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null ? -1 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static ProblemException internal(RoutingContext ctx, Throwable err) {

@@ -7,16 +7,12 @@ import dev.kurz.link.LinkPatch;
 import dev.kurz.problem.ProblemException.FieldError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** Links to and from the API's JSON. Type errors become field errors, like the domain's own rules. */
@@ -93,14 +89,8 @@ public final class LinkJson {
             Object v = o.getValue(f);
             if (v == null) return null;
             if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
-            if (v instanceof BigInteger || v instanceof BigDecimal || v instanceof Double || v instanceof Float) {
-                try {
-                    return new BigDecimal(v.toString()).longValueExact();
-                } catch (ArithmeticException | NumberFormatException e) {
-                    // reported below
-                }
-            }
-            errors.add(new FieldError(f, "must be a whole number"));
+            // 1e3, 10.0 and numbers past a long are refused rather than guessed at.
+            errors.add(new FieldError(f, v instanceof BigInteger ? "is too large" : "must be a whole number written without a fraction or exponent"));
             return null;
         }
 
@@ -115,9 +105,9 @@ public final class LinkJson {
             String s = string(f);
             if (s == null) return null;
             try {
-                return OffsetDateTime.parse(s.toUpperCase(Locale.ROOT).replace(' ', 'T')).toInstant().truncatedTo(ChronoUnit.MILLIS);
-            } catch (DateTimeParseException e) {
-                errors.add(new FieldError(f, "must be an RFC 3339 date-time such as 2030-01-31T23:59:00Z"));
+                return dev.kurz.link.Rfc3339.parse(s).truncatedTo(ChronoUnit.MILLIS);
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError(f, "must be an RFC 3339 date-time with a four-digit year, such as 2030-01-31T23:59:00Z"));
                 return null;
             }
         }

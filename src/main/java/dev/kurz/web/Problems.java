@@ -26,13 +26,14 @@ final class Problems {
         return body;
     }
 
-    static void send(HttpServerResponse response, ProblemException p, String instance) {
-        if (response.ended() || response.headWritten()) return;
+    static io.vertx.core.Future<Void> send(HttpServerResponse response, ProblemException p, String instance) {
+        if (response.ended() || response.headWritten()) return io.vertx.core.Future.succeededFuture();
         JsonObject body = toJson(p);
         if (instance != null) body.put("instance", instance);
-        response.setStatusCode(p.status())
+        return response.setStatusCode(p.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff")
                 .end(body.encode());
     }
 }

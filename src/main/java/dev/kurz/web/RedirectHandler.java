@@ -32,6 +32,11 @@ final class RedirectHandler {
     // Browsers keep 301/308 forever unless told otherwise; a short private lifetime keeps edits and counts honest.
     private static final CharSequence PERMANENT = HttpHeaders.createOptimized("private, max-age=90");
     private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
+    private static final CharSequence NOSNIFF_HEADER = HttpHeaders.createOptimized("X-Content-Type-Options");
+    private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+    private static final CharSequence CSP_HEADER = HttpHeaders.createOptimized("Content-Security-Policy");
+    // The pages carry one inline style and nothing else.
+    private static final CharSequence PAGE_CSP = HttpHeaders.createOptimized("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
 
@@ -104,8 +109,15 @@ final class RedirectHandler {
         boolean permanent = t.status() == 301 || t.status() == 308;
         resp.setStatusCode(t.status());
         MultiMap h = resp.headers();
-        h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
+        try {
+            h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
+        } catch (IllegalArgumentException e) {
+            // A query no header may carry (the decoder refuses control characters; this is the last guard).
+            resp.setStatusCode(400).putHeader(HttpHeaders.CONNECTION, "close").end();
+            return;
+        }
         h.add(HttpHeaders.CACHE_CONTROL, permanent ? PERMANENT : NO_STORE);
+        h.add(NOSNIFF_HEADER, NOSNIFF);
         resp.end();
     }
 
@@ -156,6 +168,8 @@ final class RedirectHandler {
         resp.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                .putHeader(NOSNIFF_HEADER, NOSNIFF)
+                .putHeader(CSP_HEADER, PAGE_CSP)
                 .end(status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
     }
 

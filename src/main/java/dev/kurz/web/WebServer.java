@@ -39,6 +39,8 @@ public final class WebServer {
     private String deploymentId;
     private java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(5);
     private int port;
+    private final dev.kurz.config.KurzConfig.Http http;
+    private final TrustedProxies proxies;
 
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
@@ -49,7 +51,10 @@ public final class WebServer {
      * @param proxies the proxies trusted to tell the client's address; redirects record
      *                X-Forwarded-For / Forwarded for the click only when there are any
      */
-    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies) {
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
+                     dev.kurz.config.KurzConfig.Http http) {
+        this.http = http;
+        this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
@@ -62,7 +67,7 @@ public final class WebServer {
                 r -> r.get("/metrics").handler(ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies).router(vertx);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies, new Cors(http.corsOrigins())).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);
@@ -97,7 +102,7 @@ public final class WebServer {
 
             @Override
             public Future<?> start() {
-                server = vertx.createHttpServer(new HttpServerOptions()
+                HttpServerOptions options = new HttpServerOptions()
                         .setHost(host)
                         .setPort(p)
                         .setTcpNoDelay(true)
@@ -105,9 +110,15 @@ public final class WebServer {
                         // hops back through the context), so Vert.x may skip its cross-thread guards.
                         .setStrictThreadMode(true)
                         .setCompressionSupported(false)
+                        // No cleartext HTTP/2 upgrades: browsers speak h2 only over TLS (terminated by a proxy),
+                        // and an h2c upgrade through a proxy is a known way around its rules (h2c smuggling).
+                        // It also lets each connection's pipeline be set up before its first byte.
+                        .setHttp2ClearTextEnabled(false)
                         .setIdleTimeout(60)
-                        .setIdleTimeoutUnit(TimeUnit.SECONDS));
-                return server.requestHandler(dispatcher).listen().onSuccess(s -> port = s.actualPort());
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                ConnectionGuard guard = new ConnectionGuard(options, http.readTimeout(), http.maxConnectionsPerIp(), proxies);
+                server = vertx.createHttpServer(options);
+                return server.connectionHandler(guard::install).requestHandler(dispatcher).listen().onSuccess(s -> port = s.actualPort());
             }
 
             @Override

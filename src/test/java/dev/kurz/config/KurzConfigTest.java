@@ -47,7 +47,7 @@ class KurzConfigTest {
             KURZ_DATABASE_URL  | mysql://u:secret@h/db    | KURZ_DATABASE_URL=mysql://u:***@h/db is invalid: expected postgresql://
             KURZ_REDIS_URL     | http://h:6379            | KURZ_REDIS_URL=http://h:6379 is invalid: expected redis://
             KURZ_CACHE_TTL     | soon                     | KURZ_CACHE_TTL=soon is invalid: expected a duration
-            KURZ_API_KEY       | short                    | KURZ_API_KEY=(5 characters) is invalid: expected at least 16 characters
+            KURZ_API_KEY       | short                    | KURZ_API_KEY is too weak (5 characters, at least 24 are needed)
             KURZ_CLICK_COMPACT_INTERVAL | 2h              | KURZ_CLICK_COMPACT_INTERVAL=2h is invalid: expected a duration of at most 1h
             KURZ_CLICK_COMPACT_INTERVAL | later           | KURZ_CLICK_COMPACT_INTERVAL=later is invalid: expected a duration
             """)
@@ -64,5 +64,51 @@ class KurzConfigTest {
         assertThat(Env.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(Env.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
         assertThat(Env.parseDuration("7")).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnopqrstuvwxyz0123", "passwordpasswordpassword",
+            "changeme-changeme-changeme", "0123456789012345678901234567", "qwertyuiopasdfghjklzxcvbnm", "adminpassword123456secret"})
+    void weakAdminKey_refusedWithOneLine(String key) {
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_API_KEY", key))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("KURZ_API_KEY is too weak (")
+                .hasMessageNotContaining(key)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void strongAdminKey_accepted() {
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_API_KEY", "kurz_3xQv8LmN2pR7sT9wY4zB6cD1"))).auth().bootstrapKey())
+                .isEqualTo("kurz_3xQv8LmN2pR7sT9wY4zB6cD1");
+        assertThat(AdminKeys.weakness("Zt4q-Wm9v_Lp2x.Rk7n+Hs3c/Jd8")).isNull();
+    }
+
+    @Test
+    void secretsFromFiles_readTrimmed_andConflictsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key"), "kurz_3xQv8LmN2pR7sT9wY4zB6cD1\n");
+        java.nio.file.Path db = java.nio.file.Files.writeString(dir.resolve("db"), "postgresql://u:s3cret@db:5432/kurz\n");
+        java.nio.file.Path redis = java.nio.file.Files.writeString(dir.resolve("redis"), "redis://:pw@cache:6379/0");
+        KurzConfig c = KurzConfig.from(new Env(Map.of("KURZ_API_KEY_FILE", key.toString(), "KURZ_DATABASE_URL_FILE", db.toString(),
+                "KURZ_REDIS_URL_FILE", redis.toString())));
+        assertThat(c.auth().bootstrapKey()).isEqualTo("kurz_3xQv8LmN2pR7sT9wY4zB6cD1");
+        assertThat(c.storage().password()).isEqualTo("s3cret");
+        assertThat(c.redis().url()).isEqualTo("redis://:pw@cache:6379/0");
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_API_KEY_FILE", dir.resolve("missing").toString()))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("KURZ_API_KEY_FILE=");
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_API_KEY_FILE", key.toString(), "KURZ_API_KEY", "kurz_3xQv8LmN2pR7sT9wY4zB6cD1"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("both set");
+    }
+
+    @Test
+    void http_defaultsAndCorsOrigins() {
+        KurzConfig.Http h = KurzConfig.from(new Env(Map.of())).http();
+        assertThat(h.readTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(h.maxConnectionsPerIp()).isEqualTo(256);
+        assertThat(h.corsOrigins()).isEmpty();
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_CORS_ORIGINS", "https://App.example, http://localhost:3000"))).http().corsOrigins())
+                .containsExactly("https://app.example", "http://localhost:3000");
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_CORS_ORIGINS", "https://app.example/path"))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("KURZ_CORS_ORIGINS=");
     }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** A real Kurz node in this JVM on a free port, for end-to-end tests over HTTP. */
 public final class Node implements AutoCloseable {
-    public static final String ADMIN_KEY = "kurz_test_admin_key_0123456789";
+    public static final String ADMIN_KEY = "kurz_e2e_Qm7vT2xK9pLw4RzN8sYd";
     public static final String BASE_URL = "http://kurz.test";
 
     public final Kurz kurz;
