@@ -1,7 +1,6 @@
 package dev.kurz.link;
 
 import dev.kurz.problem.ProblemException.FieldError;
-import java.net.IDN;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -181,7 +180,7 @@ public final class LinkRules {
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) throw new IllegalArgumentException("has an invalid IPv6 address");
-            host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
+            host = Hosts.canonical(authority.substring(0, close + 1));
             String after = authority.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) throw new IllegalArgumentException("has an invalid host");
@@ -193,14 +192,8 @@ public final class LinkRules {
             if (colon >= 0) port = authority.substring(colon + 1);
             if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
             if (host.isEmpty()) throw new IllegalArgumentException("must have a host");
-            try {
-                host = IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
-            }
-            if (host.isEmpty() || host.length() > 253 || host.startsWith(".") || host.contains("..")) {
-                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
-            }
+            // As a browser reads it (UTS #46, IPv4 in every numeric form): the host checked and stored is the one connected to.
+            host = Hosts.canonical(host);
         }
         if (port != null) {
             if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(ch -> ch >= '0' && ch <= '9')
