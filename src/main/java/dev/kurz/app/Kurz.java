@@ -75,6 +75,7 @@ public final class Kurz implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final LiveHub hub;
     private final Alerts alerts;
+    private final dev.kurz.abuse.Blocklists blocklists;
     private final int port;
     private volatile boolean closed;
 
@@ -106,6 +107,10 @@ public final class Kurz implements AutoCloseable {
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
+        KurzConfig.Abuse abuseConfig = config.abuse();
+        this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock).start(abuseConfig.blocklistPoll());
+        opened.add(blocklists);
+        var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl().getHost(), blocklists);
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
         // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
         // 50 ms ticks: with the batcher's 5 ms drains, a click reaches a dashboard in ~60 ms plus delivery.
@@ -144,7 +149,7 @@ public final class Kurz implements AutoCloseable {
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
         opened.add(analytics);
         AnalyticsStore clickCounts = analytics;
-        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener,
+        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock, screening), slugs, clock, listener,
                 new PendingClicks() {
                     @Override
                     public long of(long linkId) {
@@ -248,6 +253,7 @@ public final class Kurz implements AutoCloseable {
         Duration grace = config.server().shutdownGrace();
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
+        blocklists.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);

@@ -31,11 +31,23 @@ public final class LinkRules {
 
     private final String ownHost;
     private final InstantSource clock;
+    private final DestinationScreen screen;
 
     /** @param ownHost the host of KURZ_BASE_URL: links pointing there would redirect to themselves */
     public LinkRules(String ownHost, InstantSource clock) {
+        this(ownHost, clock, DestinationScreen.NONE);
+    }
+
+    /** @param screen abuse screening, asked about every destination after the rules here accept it */
+    public LinkRules(String ownHost, InstantSource clock, DestinationScreen screen) {
         this.ownHost = ownHost == null ? null : ownHost.toLowerCase(Locale.ROOT);
         this.clock = clock;
+        this.screen = screen;
+    }
+
+    /** The screening this instance applies; the link service asks it about stored destinations too. */
+    public DestinationScreen screen() {
+        return screen;
     }
 
     public NewLink validate(LinkDraft d) {
@@ -138,6 +150,8 @@ public final class LinkRules {
             errors.add(new FieldError("url", problem));
             return null;
         }
+        String refusal = screen.refusal(normalized, hostOf(normalized));
+        if (refusal != null) throw new BlockedDestinationException(refusal);
         return normalized;
     }
 
