@@ -108,10 +108,17 @@ public final class Kurz implements AutoCloseable {
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
         KurzConfig.Abuse abuseConfig = config.abuse();
-        this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock).start(abuseConfig.blocklistPoll());
+        this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock);
         opened.add(blocklists);
         var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl().getHost(), blocklists);
-        this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
+        this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), screening);
+        // A list that changed what is blocked: every node forgets its links and reloads them with the new verdicts.
+        RedirectCache redirects = cache;
+        blocklists.onChange(() -> {
+            redirects.invalidateAll();
+            if (redis != null) redis.changedAll();
+        }).start(abuseConfig.blocklistPoll());
         // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
         // 50 ms ticks: with the batcher's 5 ms drains, a click reaches a dashboard in ~60 ms plus delivery.
         this.hub = new LiveHub(clock, Duration.ofMillis(50));

@@ -34,6 +34,8 @@ final class RedirectHandler {
     private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
     private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
+    private static final Buffer BLOCKED_PAGE = page("410 — link disabled",
+            "This short link was disabled because its destination was reported or listed as unsafe.");
 
     private static final Supplier<String> NO_PEER = () -> null;
     private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
@@ -78,6 +80,7 @@ final class RedirectHandler {
             case EXPIRED -> error(req, 410, ApiProblems.linkExpired(t.slug()));
             case EXHAUSTED -> error(req, 410, ApiProblems.linkExhausted(t.slug()));
             case COUNT_FIRST -> countThenRedirect(req, t, now);
+            case BLOCKED -> error(req, 410, AbuseJson.linkBlocked(t.slug()), BLOCKED_PAGE);
         }
     }
 
@@ -146,6 +149,10 @@ final class RedirectHandler {
     }
 
     private void error(HttpServerRequest req, int status, ProblemException problem) {
+        error(req, status, problem, status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+    }
+
+    private void error(HttpServerRequest req, int status, ProblemException problem, Buffer page) {
         HttpServerResponse resp = req.response();
         String accept = req.getHeader(HttpHeaders.ACCEPT);
         if (accept != null && accept.contains("json")) {
@@ -156,7 +163,7 @@ final class RedirectHandler {
         resp.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-                .end(status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+                .end(page);
     }
 
     private void failed(HttpServerRequest req, Throwable err) {

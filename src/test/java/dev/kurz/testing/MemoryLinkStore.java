@@ -54,6 +54,11 @@ public final class MemoryLinkStore implements LinkStore {
     }
 
     @Override
+    public Optional<Link> block(String slug, dev.kurz.link.LinkBlock block) {
+        return Optional.ofNullable(bySlug.computeIfPresent(slug, (k, v) -> v.withBlock(block)));
+    }
+
+    @Override
     public List<Link> list(LinkQuery q) {
         return bySlug.values().stream()
                 .filter(l -> q.beforeId() == null || l.id() < q.beforeId())
