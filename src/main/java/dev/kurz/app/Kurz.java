@@ -76,6 +76,7 @@ public final class Kurz implements AutoCloseable {
     private final LiveHub hub;
     private final Alerts alerts;
     private final dev.kurz.abuse.Blocklists blocklists;
+    private final dev.kurz.abuse.Abuse abuse;
     private final int port;
     private volatile boolean closed;
 
@@ -203,8 +204,10 @@ public final class Kurz implements AutoCloseable {
                 .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
                 .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
+                config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics);
+                stats, analytics, hub, alerts, metrics, abuse);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies);
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -246,6 +249,11 @@ public final class Kurz implements AutoCloseable {
     /** The admin key made on a first start with no keys, to show once. */
     public Optional<ApiKeys.Issued> firstKey() {
         return firstKey;
+    }
+
+    /** Blocked links and abuse reports; {@link dev.kurz.abuse.Abuse#limitReports} takes the per-IP rate limit. */
+    public dev.kurz.abuse.Abuse abuse() {
+        return abuse;
     }
 
     /** "epoll" when the native Linux transport is in use, else "nio". */

@@ -49,10 +49,16 @@ final class ApiRoutes {
     private final LiveRoutes live;
     private final List<java.util.function.Consumer<Router>> modules;
     private final dev.kurz.analytics.TrustedProxies proxies;
+    private final List<java.util.function.Consumer<Router>> publicModules;
 
-    /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
+    /**
+     * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
+     * @param publicModules routes under /api/v1 that need no key (abuse reports), mounted before authentication
+     */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
-              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies) {
+              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies,
+              List<java.util.function.Consumer<Router>> publicModules) {
+        this.publicModules = publicModules;
         this.proxies = proxies;
         this.stats = stats;
         this.live = live;
@@ -74,6 +80,7 @@ final class ApiRoutes {
         r.get("/health/ready").handler(this::ready);
         r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApi));
+        publicModules.forEach(m -> m.accept(r)); // no key needed; each reads its own (small) body
 
         // The body is read first (bounded): authentication may complete later, off the event loop,
         // and a request body must have a reader from the start.

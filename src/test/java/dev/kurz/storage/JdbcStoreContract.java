@@ -196,4 +196,16 @@ abstract class JdbcStoreContract {
     void block_ofAnUnknownSlug_isEmpty() {
         assertThat(store.block("nope", dev.kurz.link.LinkBlock.admin("x", T0))).isEmpty();
     }
+
+    @Test
+    void reports_insertThenList_newestFirstInPages() {
+        var reports = new dev.kurz.storage.jdbc.JdbcReportStore(db);
+        var a = reports.insert(new dev.kurz.abuse.Report(0, "https://bad.example/", null, "phishing", "me@example.com", "192.0.2.1",
+                "req-1", T0));
+        var b = reports.insert(new dev.kurz.abuse.Report(0, null, "abc", "malware\nsecond line", null, null, null, T0.plusSeconds(1)));
+        assertThat(b.id()).isGreaterThan(a.id());
+        assertThat(reports.list(10, null)).containsExactly(b, a);
+        assertThat(reports.list(1, null)).containsExactly(b);
+        assertThat(reports.list(10, b.id())).containsExactly(a);
+    }
 }
