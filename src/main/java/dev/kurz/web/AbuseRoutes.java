@@ -40,7 +40,15 @@ final class AbuseRoutes {
         r.post("/api/v1/reports")
                 // Its own small limit: the report must not depend on where the API's body handler sits.
                 .handler(BodyHandler.create(false).setBodyLimit(REPORT_BODY_LIMIT))
-                .handler(this::report);
+                .handler(this::report)
+                .failureHandler(ctx -> {
+                    // Name this route's own limit; everything else goes to the API's failure handler.
+                    if (ctx.failure() == null && ctx.statusCode() == 413) {
+                        Problems.send(ctx.response(), ApiProblems.payloadTooLarge(REPORT_BODY_LIMIT), ctx.request().path());
+                    } else {
+                        ctx.next();
+                    }
+                });
     }
 
     /** Admin routes: mount after the authentication filter. */

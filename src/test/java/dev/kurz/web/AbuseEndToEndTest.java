@@ -247,8 +247,10 @@ class AbuseEndToEndTest {
         anonymous.raw("POST", "/api/v1/reports", "{\"slug\":\"abc\",\"reason\":\"x\"}", "Content-Type", "text/plain")
                 .assertProblem(415, "unsupported-media-type");
         anonymous.raw("POST", "/api/v1/reports", "{nope", "Content-Type", "application/json").assertProblem(400, "malformed-json");
-        anonymous.raw("POST", "/api/v1/reports", "{\"slug\":\"abc\",\"reason\":\"" + "x".repeat(20_000) + "\"}", "Content-Type",
-                "application/json").assertProblem(413, "payload-too-large");
+        Resp tooLarge = anonymous.raw("POST", "/api/v1/reports", "{\"slug\":\"abc\",\"reason\":\"" + "x".repeat(20_000) + "\"}",
+                "Content-Type", "application/json");
+        tooLarge.assertProblem(413, "payload-too-large");
+        assertThat(tooLarge.json().getString("detail")).contains("16384");
     }
 
     @Test
