@@ -61,9 +61,12 @@ public final class Hosts {
 
     private static String toAscii(String host) {
         boolean plain = true;
+        int label = 0;
         for (int i = 0; i < host.length() && plain; i++) {
             char c = host.charAt(i);
             plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+            label = c == '.' ? 0 : label + 1;
+            plain &= label <= 63;
         }
         // Fast path for the usual lower-case ASCII name; xn-- labels still need their punycode checked.
         if (plain && !host.contains("xn--") && !host.startsWith("-") && !host.contains("-.") && !host.contains(".-")

@@ -49,7 +49,8 @@ class HostsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1.2.3.4.5", "256.0.0.1", "1.2.3.09", "example.123", "4294967296", "[::1", "[1:2:3:4:5:6:7:8:9]",
-            "[::ffff:127.0.0.01]", "[fe80::1%25eth0]", "exa_mple.com", "ex..ample.com", "-bad.com", "a\u2024b.com"})
+            "[::ffff:127.0.0.01]", "[fe80::1%25eth0]", "exa_mple.com", "ex..ample.com", "-bad.com", "a\u2024b.com",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com"})
     void canonical_ofHostsBrowsersRefuse_fails(String host) {
         assertThatThrownBy(() -> Hosts.canonical(host)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -45,7 +45,7 @@ public final class MemoryLinkStore implements LinkStore {
 
     @Override
     public Optional<Link> update(Link link) {
-        return Optional.ofNullable(bySlug.computeIfPresent(link.slug(), (k, v) -> link));
+        return Optional.ofNullable(bySlug.computeIfPresent(link.slug(), (k, v) -> link.withBlock(v.blocked()))); // as JdbcStore: edits keep a block
     }
 
     @Override
