@@ -31,6 +31,22 @@ final class PrivateHosts {
         return why == null ? null : host + " is " + why;
     }
 
+    /**
+     * Whether the canonical host reaches the machine itself: {@code localhost} names, 127.0.0.0/8,
+     * {@code ::1}, and the unspecified addresses, which many systems route to it too (also in
+     * IPv6 forms that carry IPv4).
+     */
+    static boolean isLocalMachine(String host) {
+        if (host.equals("localhost") || host.endsWith(".localhost")) return true;
+        byte[] a = Hosts.address(host);
+        if (a == null) return false;
+        if (a.length == 4) return (a[0] & 0xFF) == 127 || v4(a, 0) == 0;
+        boolean zero80 = true;
+        for (int i = 0; i < 10; i++) zero80 &= a[i] == 0;
+        boolean mappedOrCompatible = zero80 && ((a[10] == 0 && a[11] == 0) || ((a[10] & 0xFF) == 0xFF && (a[11] & 0xFF) == 0xFF));
+        return mappedOrCompatible && ((a[12] & 0xFF) == 127 || v4(a, 12) == 0 || v4(a, 12) == 1 && a[10] == 0);
+    }
+
     private static String whyName(String host) {
         if (METADATA_NAMES.contains(host)) return host + " is a cloud metadata service";
         if (host.indexOf('.') < 0) return host + " is a single-label name, which only a local network resolves";

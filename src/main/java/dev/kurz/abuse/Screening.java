@@ -11,6 +11,7 @@ import dev.kurz.link.LinkBlock;
  */
 public final class Screening implements DestinationScreen {
     private final String ownHost;
+    private final int ownPort;
     private final boolean allowPrivate;
     private final boolean allowShorteners;
     private final Shorteners shorteners;
@@ -18,11 +19,12 @@ public final class Screening implements DestinationScreen {
     private final Blocklists lists;
 
     /**
-     * @param ownHost the host of KURZ_BASE_URL, in any form a browser accepts
+     * @param baseUrl KURZ_BASE_URL: its host, in any form a browser accepts, is this instance
      * @param lists   the blocklists, or null for none
      */
-    public Screening(KurzConfig.Abuse config, String ownHost, Blocklists lists) {
-        this.ownHost = canonicalOrNull(ownHost);
+    public Screening(KurzConfig.Abuse config, java.net.URI baseUrl, Blocklists lists) {
+        this.ownHost = canonicalOrNull(baseUrl.getHost());
+        this.ownPort = port(baseUrl.getScheme(), baseUrl.getPort());
         this.allowPrivate = config.allowPrivate();
         this.allowShorteners = config.allowShorteners();
         this.shorteners = new Shorteners(config.shortenerDomains() != null ? config.shortenerDomains() : Shorteners.DEFAULT);
@@ -31,7 +33,10 @@ public final class Screening implements DestinationScreen {
 
     @Override
     public String refusal(String url, String host) {
-        if (host.equals(ownHost)) {
+        // Also localhost in another form, on the same port: with private hosts allowed, 127.0.0.1:8080
+        // loops back to a Kurz at localhost:8080.
+        if (host.equals(ownHost) || ownHost != null && PrivateHosts.isLocalMachine(ownHost) && PrivateHosts.isLocalMachine(host)
+                && portOf(url) == ownPort) {
             return "must not point at this Kurz instance (" + host + "): the link would redirect to itself";
         }
         if (!allowPrivate) {
@@ -57,6 +62,15 @@ public final class Screening implements DestinationScreen {
     @Override
     public LinkBlock listed(String url) {
         return lists == null ? null : lists.block(url);
+    }
+
+    private static int port(String scheme, int port) {
+        return port > 0 ? port : "https".equalsIgnoreCase(scheme) ? 443 : 80;
+    }
+
+    private static int portOf(String normalizedUrl) {
+        java.net.URI u = java.net.URI.create(normalizedUrl);
+        return port(u.getScheme(), u.getPort());
     }
 
     private static String canonicalOrNull(String host) {

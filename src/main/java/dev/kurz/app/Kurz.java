@@ -111,7 +111,7 @@ public final class Kurz implements AutoCloseable {
         KurzConfig.Abuse abuseConfig = config.abuse();
         this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock);
         opened.add(blocklists);
-        var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl().getHost(), blocklists);
+        var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl(), blocklists);
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl(),
                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(), screening);
         // A list that changed what is blocked: every node forgets its links and reloads them with the new verdicts.

@@ -21,12 +21,14 @@ class ScreeningTest {
     private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-12-01T12:00:00Z"));
     private static final KurzConfig.Abuse DEFAULTS = KurzConfig.Abuse.DEFAULTS;
 
-    private static LinkRules rules(KurzConfig.Abuse config, String ownHost) {
-        return new LinkRules(ownHost, CLOCK, new Screening(config, ownHost, null));
+    private static LinkRules rules(KurzConfig.Abuse config, String baseUrl) {
+        java.net.URI base = java.net.URI.create(baseUrl);
+        return new LinkRules(base.getHost(), CLOCK, new Screening(config, base, null));
     }
 
-    private static final LinkRules STRICT = rules(DEFAULTS, "kurz.example");
-    private static final LinkRules LENIENT = rules(new KurzConfig.Abuse(true, true, null, List.of(), Duration.ofSeconds(5)), "kurz.example");
+    private static final KurzConfig.Abuse ALLOW_ALL = new KurzConfig.Abuse(true, true, null, List.of(), Duration.ofSeconds(5));
+    private static final LinkRules STRICT = rules(DEFAULTS, "https://kurz.example");
+    private static final LinkRules LENIENT = rules(ALLOW_ALL, "https://kurz.example");
 
     private static String refusal(LinkRules rules, String url) {
         try {
@@ -81,7 +83,7 @@ class ScreeningTest {
     @ValueSource(strings = {"http://2130706433:8080/x", "http://0x7f000001:8080/x", "http://127.1:8080/x", "http://0177.0.0.1/x",
             "http://127.0.0.1/x"})
     void ownHost_inAnyForm_isRefusedEvenWhenPrivateHostsAreAllowed(String url) {
-        LinkRules own = rules(new KurzConfig.Abuse(true, true, null, List.of(), Duration.ofSeconds(5)), "127.0.0.1");
+        LinkRules own = rules(ALLOW_ALL, "http://127.0.0.1:8080");
         assertThatThrownBy(() -> own.validate(LinkDraft.ofUrl(url)))
                 .isInstanceOfAny(BlockedDestinationException.class, InvalidLinkException.class)
                 .hasMessageContaining("redirect to itself");
@@ -89,8 +91,17 @@ class ScreeningTest {
 
     @Test
     void ownHost_writtenInAnotherForm_isRefusedAsItself() {
-        LinkRules own = rules(new KurzConfig.Abuse(true, true, null, List.of(), Duration.ofSeconds(5)), "[0:0:0:0:0:0:0:1]");
+        LinkRules own = rules(ALLOW_ALL, "http://[0:0:0:0:0:0:0:1]:9000");
         assertThat(refusal(own, "http://[::1]:9000/")).contains("redirect to itself");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:8080/x", "http://2130706433:8080/x", "http://[::1]:8080/x", "http://[::ffff:127.0.0.1]:8080/",
+            "http://0.0.0.0:8080/", "http://app.localhost:8080/"})
+    void localMachine_onTheOwnPort_isRefusedAsItself_whenKurzRunsOnLocalhost(String url) {
+        LinkRules own = rules(ALLOW_ALL, "http://localhost:8080");
+        assertThat(refusal(own, url)).as(url).contains("redirect to itself");
+        assertThat(refusal(own, url.replace(":8080", ":9090"))).as("another port is another service").isNull();
     }
 
     @ParameterizedTest
@@ -117,7 +128,7 @@ class ScreeningTest {
 
     @Test
     void shorteners_listReplacedBySetting() {
-        LinkRules custom = rules(new KurzConfig.Abuse(false, false, List.of("sho.rt"), List.of(), Duration.ofSeconds(5)), "kurz.example");
+        LinkRules custom = rules(new KurzConfig.Abuse(false, false, List.of("sho.rt"), List.of(), Duration.ofSeconds(5)), "https://kurz.example");
         assertThat(refusal(custom, "https://sho.rt/x")).contains("sho.rt");
         assertThat(refusal(custom, "https://a.sho.rt/x")).isNotNull();
         assertThat(refusal(custom, "https://bit.ly/x")).isNull();
