@@ -75,6 +75,8 @@ public final class Kurz implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final LiveHub hub;
     private final Alerts alerts;
+    private final dev.kurz.abuse.Blocklists blocklists;
+    private final dev.kurz.abuse.Abuse abuse;
     private final int port;
     private volatile boolean closed;
 
@@ -106,7 +108,18 @@ public final class Kurz implements AutoCloseable {
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
-        this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl());
+        KurzConfig.Abuse abuseConfig = config.abuse();
+        this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock);
+        opened.add(blocklists);
+        var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl(), blocklists);
+        this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), screening);
+        // A list that changed what is blocked: every node forgets its links and reloads them with the new verdicts.
+        RedirectCache redirects = cache;
+        blocklists.onChange(() -> {
+            redirects.invalidateAll();
+            if (redis != null) redis.changedAll();
+        }).start(abuseConfig.blocklistPoll());
         // With Redis, the shared entry goes first: otherwise this node could reload the old link from it.
         // 50 ms ticks: with the batcher's 5 ms drains, a click reaches a dashboard in ~60 ms plus delivery.
         this.hub = new LiveHub(clock, Duration.ofMillis(50));
@@ -144,7 +157,7 @@ public final class Kurz implements AutoCloseable {
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
         opened.add(analytics);
         AnalyticsStore clickCounts = analytics;
-        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock), slugs, clock, listener,
+        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock, screening), slugs, clock, listener,
                 new PendingClicks() {
                     @Override
                     public long of(long linkId) {
@@ -191,8 +204,10 @@ public final class Kurz implements AutoCloseable {
                 .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
                 .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
+                config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics);
+                stats, analytics, hub, alerts, metrics, abuse);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -236,6 +251,11 @@ public final class Kurz implements AutoCloseable {
         return firstKey;
     }
 
+    /** Blocked links and abuse reports; {@link dev.kurz.abuse.Abuse#limitReports} takes the per-IP rate limit. */
+    public dev.kurz.abuse.Abuse abuse() {
+        return abuse;
+    }
+
     /** "epoll" when the native Linux transport is in use, else "nio". */
     public String transport() {
         return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
@@ -248,6 +268,7 @@ public final class Kurz implements AutoCloseable {
         Duration grace = config.server().shutdownGrace();
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
+        blocklists.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);

@@ -11,7 +11,7 @@ import java.time.Duration;
  * start with one line that names the variable, the value and what was expected.
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
-                         Http http) {
+                         Http http, Abuse abuse) {
 
     /**
      * The HTTP edge's defences: how long a request's head, and then its body, may take to arrive;
@@ -65,6 +65,57 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
      */
     public record Analytics(String trustedProxies, String storeIp, int rawRetentionDays, Path geoipDb) {}
 
+    /**
+     * Screening of destinations: private and local hosts and other URL shorteners are refused
+     * unless allowed; {@code shortenerDomains} null means Kurz's own list; blocklist files are
+     * checked for changes every {@code blocklistPoll}.
+     */
+    public record Abuse(boolean allowPrivate, boolean allowShorteners, java.util.List<String> shortenerDomains,
+                        java.util.List<Path> blocklists, Duration blocklistPoll) {
+        public static final Abuse DEFAULTS = new Abuse(false, false, null, java.util.List.of(), Duration.ofSeconds(5));
+
+        static Abuse from(Env env) {
+            boolean allowPrivate = bool(env, "KURZ_ALLOW_PRIVATE_DESTINATIONS");
+            boolean allowShorteners = bool(env, "KURZ_ALLOW_SHORTENER_DESTINATIONS");
+            String domains = env.string("KURZ_SHORTENER_DOMAINS", null);
+            java.util.List<String> shorteners = null;
+            if (domains != null) {
+                shorteners = new java.util.ArrayList<>();
+                for (String d : domains.split(",")) {
+                    String t = d.strip().toLowerCase(java.util.Locale.ROOT);
+                    if (t.isEmpty()) continue;
+                    if (!t.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+                        throw ConfigException.bad("KURZ_SHORTENER_DOMAINS", domains, "a comma-separated list of domain names such as bit.ly,tinyurl.com");
+                    }
+                    shorteners.add(t);
+                }
+                shorteners = java.util.List.copyOf(shorteners);
+            }
+            java.util.List<Path> lists = new java.util.ArrayList<>();
+            String files = env.string("KURZ_BLOCKLIST", "");
+            for (String f : files.split(",")) {
+                if (f.isBlank()) continue;
+                Path path = Path.of(f.strip());
+                if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+                    throw ConfigException.bad("KURZ_BLOCKLIST", files, "a comma-separated list of readable files (" + f.strip() + " is not one)");
+                }
+                lists.add(path);
+            }
+            Duration poll = env.duration("KURZ_BLOCKLIST_POLL", Duration.ofSeconds(5));
+            if (poll.compareTo(Duration.ofSeconds(1)) < 0 || poll.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw ConfigException.bad("KURZ_BLOCKLIST_POLL", env.string("KURZ_BLOCKLIST_POLL", ""), "a duration from 1s to 60s");
+            }
+            return new Abuse(allowPrivate, allowShorteners, shorteners, java.util.List.copyOf(lists), poll);
+        }
+
+        private static boolean bool(Env env, String name) {
+            String v = env.string(name, "false").toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("true")) return true;
+            if (v.equals("false")) return false;
+            throw ConfigException.bad(name, v, "true or false");
+        }
+    }
+
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
@@ -111,7 +162,8 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         if (http.readTimeout().toSeconds() < 1) {
             throw ConfigException.bad("KURZ_HTTP_READ_TIMEOUT", env.string("KURZ_HTTP_READ_TIMEOUT", ""), "a duration of at least 1s");
         }
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http);
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http,
+                Abuse.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

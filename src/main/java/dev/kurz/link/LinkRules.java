@@ -1,7 +1,6 @@
 package dev.kurz.link;
 
 import dev.kurz.problem.ProblemException.FieldError;
-import java.net.IDN;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -32,11 +31,23 @@ public final class LinkRules {
 
     private final String ownHost;
     private final InstantSource clock;
+    private final DestinationScreen screen;
 
     /** @param ownHost the host of KURZ_BASE_URL: links pointing there would redirect to themselves */
     public LinkRules(String ownHost, InstantSource clock) {
+        this(ownHost, clock, DestinationScreen.NONE);
+    }
+
+    /** @param screen abuse screening, asked about every destination after the rules here accept it */
+    public LinkRules(String ownHost, InstantSource clock, DestinationScreen screen) {
         this.ownHost = ownHost == null ? null : ownHost.toLowerCase(Locale.ROOT);
         this.clock = clock;
+        this.screen = screen;
+    }
+
+    /** The screening this instance applies; the link service asks it about stored destinations too. */
+    public DestinationScreen screen() {
+        return screen;
     }
 
     public NewLink validate(LinkDraft d) {
@@ -139,6 +150,8 @@ public final class LinkRules {
             errors.add(new FieldError("url", problem));
             return null;
         }
+        String refusal = screen.refusal(normalized, hostOf(normalized));
+        if (refusal != null) throw new BlockedDestinationException(refusal);
         return normalized;
     }
 
@@ -187,7 +200,7 @@ public final class LinkRules {
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) throw new IllegalArgumentException("has an invalid IPv6 address");
-            host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
+            host = Hosts.canonical(authority.substring(0, close + 1));
             String after = authority.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) throw new IllegalArgumentException("has an invalid host");
@@ -199,14 +212,8 @@ public final class LinkRules {
             if (colon >= 0) port = authority.substring(colon + 1);
             if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
             if (host.isEmpty()) throw new IllegalArgumentException("must have a host");
-            try {
-                host = IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
-            }
-            if (host.isEmpty() || host.length() > 253 || host.startsWith(".") || host.contains("..")) {
-                throw new IllegalArgumentException("has an invalid host name '" + truncate(host) + "'");
-            }
+            // As a browser reads it (UTS #46, IPv4 in every numeric form): the host checked and stored is the one connected to.
+            host = Hosts.canonical(host);
         }
         if (port != null) {
             if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(ch -> ch >= '0' && ch <= '9')

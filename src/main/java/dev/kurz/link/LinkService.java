@@ -63,8 +63,12 @@ public final class LinkService {
         return store.find(slug).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
     }
 
+    /** The link with its clicks not yet stored, and the block a blocklist puts on it now (an admin's block comes stored). */
     private Link counted(Link l) {
-        return l.plusClicks(pending.of(l.id()));
+        Link c = l.plusClicks(pending.of(l.id()));
+        if (c.blocked() != null) return c;
+        LinkBlock listed = rules.screen().listed(c.url());
+        return listed == null ? c : c.withBlock(listed);
     }
 
     public Link update(String slug, LinkPatch patch) {

@@ -17,6 +17,14 @@ public interface LinkStore {
 
     boolean delete(String slug);
 
+    /**
+     * Sets an admin's block on a link, or lifts it ({@code block} null); the link as stored
+     * afterwards, or empty when the slug does not exist.
+     */
+    default Optional<Link> block(String slug, LinkBlock block) {
+        throw new UnsupportedOperationException("this link store cannot block links");
+    }
+
     /** Newest first, strictly older than {@code query.beforeId()} when that is set. */
     List<Link> list(LinkQuery query);
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.kurz.link.DestinationScreen;
 import dev.kurz.link.LinkStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ public final class RedirectCache {
     private final Executor blocking;
     /** Slugs this node changed in the last second: their loads skip the shared cache (read-your-writes). */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> changedHere;
+    private final DestinationScreen screen;
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
         this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
@@ -33,6 +35,16 @@ public final class RedirectCache {
     /** With an injected {@link Ticker}, so tests move time by hand. */
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl,
                          Ticker ticker) {
+        this(store, shared, blocking, maxLinks, ttl, negativeTtl, ticker, DestinationScreen.NONE);
+    }
+
+    /**
+     * @param screen asked, when a link is loaded, whether a blocklist lists its destination now; the
+     *               shared cache holds targets without that verdict, since each node applies its own list
+     */
+    public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl,
+                         Ticker ticker, DestinationScreen screen) {
+        this.screen = screen;
         this.store = store;
         this.shared = shared;
         this.blocking = blocking;
@@ -77,14 +89,19 @@ public final class RedirectCache {
         // shared cache (until the delayed second delete); this node reads the database instead.
         if (changedHere.getIfPresent(slug) != null) return CompletableFuture.supplyAsync(() -> fromStore(slug), blocking);
         return shared.get(slug).thenCompose(hit -> hit != null
-                ? CompletableFuture.completedFuture(hit)
+                ? CompletableFuture.completedFuture(screened(hit))
                 : CompletableFuture.supplyAsync(() -> fromStore(slug), blocking));
     }
 
     private Target fromStore(String slug) {
         Target t = store.find(slug).map(Target::of).orElse(Target.MISSING);
         if (!t.missing() && changedHere.getIfPresent(slug) == null) shared.put(t);
-        return t;
+        return screened(t);
+    }
+
+    /** Blocked when a blocklist lists the destination now (decided once per load, not per request). */
+    private Target screened(Target t) {
+        return t.missing() || t.blocked() || screen.listed(t.url()) == null ? t : t.asBlocked();
     }
 
     /**

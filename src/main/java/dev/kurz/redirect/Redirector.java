@@ -14,7 +14,9 @@ public final class Redirector {
         /** Reached its click limit. */
         EXHAUSTED,
         /** Has a click limit: the store must count this click before it may redirect. */
-        COUNT_FIRST
+        COUNT_FIRST,
+        /** Disabled as unsafe: blocked by an admin, or its destination is on a blocklist. */
+        BLOCKED
     }
 
     private final LinkStore store;
@@ -27,6 +29,7 @@ public final class Redirector {
 
     public static Outcome decide(Target t, long nowMillis) {
         if (t.missing()) return Outcome.NOT_FOUND;
+        if (t.blocked()) return Outcome.BLOCKED;
         if (nowMillis >= t.expiresAtMillis()) return Outcome.EXPIRED;
         if (t.exhausted()) return Outcome.EXHAUSTED;
         return t.limited() ? Outcome.COUNT_FIRST : Outcome.REDIRECT;

@@ -5,15 +5,25 @@ import dev.kurz.link.Link;
 /**
  * What the hot path needs of a link, and nothing more: kept small because the cache holds one per
  * hot slug. {@link #MISSING} stands for "no such slug" so unknown slugs can be cached too.
+ * {@code blocked}: disabled as unsafe (an admin's block, or a blocklist match decided at load).
  */
-public record Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks) {
+public record Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks,
+                     boolean blocked) {
     public static final long NEVER = Long.MAX_VALUE;
     public static final Target MISSING = new Target(0, "", "", 404, false, NEVER, 0);
+
+    public Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks) {
+        this(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, false);
+    }
 
     public static Target of(Link link) {
         return new Target(link.id(), link.slug(), link.url(), link.redirectType(), link.forwardQuery(),
                 link.expiresAt() == null ? NEVER : link.expiresAt().toEpochMilli(),
-                link.maxClicks() == null ? 0 : link.maxClicks());
+                link.maxClicks() == null ? 0 : link.maxClicks(), link.blocked() != null);
+    }
+
+    Target asBlocked() {
+        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, true);
     }
 
     public boolean missing() {
@@ -31,6 +41,6 @@ public record Target(long linkId, String slug, String url, int status, boolean f
     }
 
     Target asExhausted() {
-        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, -1);
+        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, -1, blocked);
     }
 }

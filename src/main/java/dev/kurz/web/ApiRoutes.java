@@ -51,10 +51,16 @@ final class ApiRoutes {
     private final boolean hsts;
     private final Cors cors;
     private Endpoints endpoints;
+    private final List<java.util.function.Consumer<Router>> publicModules;
 
-    /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
+    /**
+     * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
+     * @param publicModules routes under /api/v1 that need no key (abuse reports), mounted before authentication
+     */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
-              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors) {
+              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors,
+              List<java.util.function.Consumer<Router>> publicModules) {
+        this.publicModules = publicModules;
         this.proxies = proxies;
         this.cors = cors;
         this.hsts = base.startsWith("https://");
@@ -81,6 +87,7 @@ final class ApiRoutes {
         r.get("/health/ready").handler(this::ready);
         r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApi));
+        publicModules.forEach(m -> m.accept(r)); // no key needed; each reads its own (small) body
 
         live.mountWebSocket(r); // authenticates by its first message, not by header
         // Nothing of a body is read before the caller is known and the body is JSON: an anonymous

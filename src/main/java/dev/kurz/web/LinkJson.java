@@ -34,7 +34,8 @@ public final class LinkJson {
                 .put("forwardQuery", l.forwardQuery())
                 .put("createdAt", l.createdAt().toString())
                 .put("updatedAt", l.updatedAt().toString())
-                .put("clicks", l.clicks());
+                .put("clicks", l.clicks())
+                .put("blocked", AbuseJson.block(l.blocked()));
     }
 
     static LinkDraft draft(JsonObject o) {

@@ -39,6 +39,8 @@ final class RedirectHandler {
     private static final CharSequence PAGE_CSP = HttpHeaders.createOptimized("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
+    private static final Buffer BLOCKED_PAGE = page("410 — link disabled",
+            "This short link was disabled because its destination was reported or listed as unsafe.");
 
     private static final Supplier<String> NO_PEER = () -> null;
     private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
@@ -83,6 +85,7 @@ final class RedirectHandler {
             case EXPIRED -> error(req, 410, ApiProblems.linkExpired(t.slug()));
             case EXHAUSTED -> error(req, 410, ApiProblems.linkExhausted(t.slug()));
             case COUNT_FIRST -> countThenRedirect(req, t, now);
+            case BLOCKED -> error(req, 410, AbuseJson.linkBlocked(t.slug()), BLOCKED_PAGE);
         }
     }
 
@@ -158,6 +161,10 @@ final class RedirectHandler {
     }
 
     private void error(HttpServerRequest req, int status, ProblemException problem) {
+        error(req, status, problem, status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+    }
+
+    private void error(HttpServerRequest req, int status, ProblemException problem, Buffer page) {
         HttpServerResponse resp = req.response();
         String accept = req.getHeader(HttpHeaders.ACCEPT);
         if (accept != null && accept.contains("json")) {
@@ -170,7 +177,7 @@ final class RedirectHandler {
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
                 .putHeader(NOSNIFF_HEADER, NOSNIFF)
                 .putHeader(CSP_HEADER, PAGE_CSP)
-                .end(status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+                .end(page);
     }
 
     private void failed(HttpServerRequest req, Throwable err) {

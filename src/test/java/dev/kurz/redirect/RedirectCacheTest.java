@@ -88,4 +88,50 @@ class RedirectCacheTest {
         assertThat(c.get("s").join()).isEqualTo(t);
         assertThat(store.finds.get()).isZero();
     }
+
+    @Test
+    void get_destinationOnABlocklist_isBlocked_butTheSharedCacheGetsTheLinkAsStored() {
+        var listed = new java.util.concurrent.atomic.AtomicReference<String>("https://example.com/bad");
+        dev.kurz.link.DestinationScreen screen = new dev.kurz.link.DestinationScreen() {
+            @Override
+            public String refusal(String url, String host) {
+                return null;
+            }
+
+            @Override
+            public dev.kurz.link.LinkBlock listed(String url) {
+                return url.equals(listed.get()) ? new dev.kurz.link.LinkBlock("listed", "blocklist", Instant.EPOCH) : null;
+            }
+        };
+        List<Target> shared = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SharedLinkCache sharedCache = new SharedLinkCache() {
+            @Override
+            public CompletableFuture<Target> get(String slug) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void put(Target target) {
+                shared.add(target);
+            }
+        };
+        RedirectCache screened = new RedirectCache(store, sharedCache, blocking, 1000, Duration.ofMinutes(10), Duration.ofSeconds(5),
+                nanos::get, screen);
+        link("bad");
+        link("good");
+        assertThat(screened.get("bad").join().blocked()).isTrue();
+        assertThat(screened.get("good").join().blocked()).isFalse();
+        assertThat(shared).allSatisfy(t -> assertThat(t.blocked()).isFalse());
+
+        listed.set(null); // the list changed: the node forgets its links and reloads them
+        screened.invalidateAll();
+        assertThat(screened.get("bad").join().blocked()).isFalse();
+    }
+
+    @Test
+    void get_linkBlockedByAnAdmin_isBlocked() {
+        link("held");
+        store.block("held", dev.kurz.link.LinkBlock.admin("phishing", Instant.EPOCH));
+        assertThat(cache.get("held").join().blocked()).isTrue();
+    }
 }

@@ -15,6 +15,13 @@ class RedirectorTest {
     }
 
     @Test
+    void decide_blocked_isBlocked_beforeExpiryAndLimits() {
+        Target t = new Target(1, "s", "https://e.com", 302, true, NOW - 1, 5, true);
+        assertThat(Redirector.decide(t, NOW)).isEqualTo(Outcome.BLOCKED);
+        assertThat(Redirector.decide(new Target(1, "s", "https://e.com", 302, true, Target.NEVER, 0, true), NOW)).isEqualTo(Outcome.BLOCKED);
+    }
+
+    @Test
     void decide_missing_isNotFound() {
         assertThat(Redirector.decide(Target.MISSING, NOW)).isEqualTo(Outcome.NOT_FOUND);
     }

@@ -178,4 +178,34 @@ abstract class JdbcStoreContract {
         assertThat(store.findActiveByHash("hash1")).isEmpty();
         assertThat(store.listKeys()).singleElement().satisfies(x -> assertThat(x.active()).isFalse());
     }
+
+    @Test
+    void block_setsAndLiftsAnAdminsBlock_keepingTheRestOfTheLink() {
+        Link in = store.insert(link("blk"), T0);
+        Link blocked = store.block("blk", dev.kurz.link.LinkBlock.admin("phishing kit", T0.plusSeconds(5))).orElseThrow();
+        assertThat(blocked.blocked()).isEqualTo(new dev.kurz.link.LinkBlock("phishing kit", "admin", T0.plusSeconds(5)));
+        assertThat(blocked.withBlock(null)).isEqualTo(in);
+        assertThat(store.find("blk").orElseThrow().blocked()).isEqualTo(blocked.blocked());
+        assertThat(store.list(new LinkQuery(10, null, null, null))).singleElement()
+                .satisfies(l -> assertThat(l.blocked()).isNotNull());
+        assertThat(store.block("blk", null).orElseThrow().blocked()).isNull();
+        assertThat(store.find("blk").orElseThrow()).isEqualTo(in);
+    }
+
+    @Test
+    void block_ofAnUnknownSlug_isEmpty() {
+        assertThat(store.block("nope", dev.kurz.link.LinkBlock.admin("x", T0))).isEmpty();
+    }
+
+    @Test
+    void reports_insertThenList_newestFirstInPages() {
+        var reports = new dev.kurz.storage.jdbc.JdbcReportStore(db);
+        var a = reports.insert(new dev.kurz.abuse.Report(0, "https://bad.example/", null, "phishing", "me@example.com", "192.0.2.1",
+                "req-1", T0));
+        var b = reports.insert(new dev.kurz.abuse.Report(0, null, "abc", "malware\nsecond line", null, null, null, T0.plusSeconds(1)));
+        assertThat(b.id()).isGreaterThan(a.id());
+        assertThat(reports.list(10, null)).containsExactly(b, a);
+        assertThat(reports.list(1, null)).containsExactly(b);
+        assertThat(reports.list(10, b.id())).containsExactly(a);
+    }
 }

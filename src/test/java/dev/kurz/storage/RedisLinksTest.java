@@ -56,6 +56,23 @@ class RedisLinksTest {
     }
 
     @Test
+    void changedAll_makesEveryNodeForgetEveryLink_withoutTouchingSlugs() throws Exception {
+        String url = TestServers.redisUrl();
+        try (RedisLinks one = new RedisLinks(vertx, url, Duration.ofMinutes(1));
+             RedisLinks two = new RedisLinks(vertx, url, Duration.ofMinutes(1))) {
+            List<String> slugs = new CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger cleared = new java.util.concurrent.atomic.AtomicInteger();
+            one.subscribe(slugs::add, cleared::incrementAndGet).await(5, TimeUnit.SECONDS);
+            two.subscribe(slugs::add, cleared::incrementAndGet).await(5, TimeUnit.SECONDS);
+            one.changedAll();
+            long deadline = System.currentTimeMillis() + 2000;
+            while (cleared.get() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertThat(cleared.get()).isEqualTo(2);
+            assertThat(slugs).isEmpty();
+        }
+    }
+
+    @Test
     void get_whenRedisIsUnreachable_fallsBackToNull() {
         try (RedisLinks r = new RedisLinks(vertx, "redis://127.0.0.1:" + TestServers.freePort(), Duration.ofMinutes(1))) {
             assertThat(r.get("anything").join()).isNull();

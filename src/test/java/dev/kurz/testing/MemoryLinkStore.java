@@ -45,12 +45,17 @@ public final class MemoryLinkStore implements LinkStore {
 
     @Override
     public Optional<Link> update(Link link) {
-        return Optional.ofNullable(bySlug.computeIfPresent(link.slug(), (k, v) -> link));
+        return Optional.ofNullable(bySlug.computeIfPresent(link.slug(), (k, v) -> link.withBlock(v.blocked()))); // as JdbcStore: edits keep a block
     }
 
     @Override
     public boolean delete(String slug) {
         return bySlug.remove(slug) != null;
+    }
+
+    @Override
+    public Optional<Link> block(String slug, dev.kurz.link.LinkBlock block) {
+        return Optional.ofNullable(bySlug.computeIfPresent(slug, (k, v) -> v.withBlock(block)));
     }
 
     @Override

@@ -69,6 +69,19 @@ class ClusterEndToEndTest {
     }
 
     @Test
+    void adminBlock_onOneNode_stopsTheOthersRedirectsWithinOneSecond_andUnblockRestoresThem() throws InterruptedException {
+        a.api.create(Map.of("url", "https://example.com/held", "slug", "shared-block"));
+        assertThat(b.api.get("/shared-block").status()).isEqualTo(302); // warm B's cache (and Redis)
+        assertThat(a.api.post("/api/v1/links/shared-block/block", new JsonObject().put("reason", "phishing")).status()).isEqualTo(200);
+        assertThat(a.api.get("/shared-block").status()).isEqualTo(410);
+        within(1000, b.api, "/shared-block", r -> r.status() == 410);
+        assertThat(b.api.get("/api/v1/links/shared-block").json().getJsonObject("blocked").getString("source")).isEqualTo("admin");
+
+        assertThat(a.api.delete("/api/v1/links/shared-block/block").status()).isEqualTo(200);
+        within(1000, b.api, "/shared-block", r -> r.status() == 302);
+    }
+
+    @Test
     void create_onOneNode_clearsTheOthersNegativeCacheWithinOneSecond() throws InterruptedException {
         assertThat(b.api.get("/late-arrival").status()).isEqualTo(404); // B caches the miss
         a.api.create(Map.of("url", "https://example.com/late", "slug", "late-arrival"));

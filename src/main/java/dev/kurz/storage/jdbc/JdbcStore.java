@@ -4,6 +4,7 @@ import dev.kurz.auth.ApiKey;
 import dev.kurz.auth.ApiKeyStore;
 import dev.kurz.auth.Scope;
 import dev.kurz.link.Link;
+import dev.kurz.link.LinkBlock;
 import dev.kurz.link.LinkStore;
 import dev.kurz.link.NewLink;
 import dev.kurz.link.SlugTakenException;
@@ -29,7 +30,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
-            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks";
+            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks,"
+                    + " blocked_reason, blocked_at";
 
     private final Dialect dialect;
     private final DataSource writer;
@@ -141,6 +143,21 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             ps.setLong(1, DEFAULT_DOMAIN);
             ps.setString(2, slug);
         }) > 0;
+    }
+
+    @Override
+    public Optional<Link> block(String slug, LinkBlock block) {
+        int n = update("UPDATE links SET blocked_reason = ?, blocked_at = ? WHERE domain_id = ? AND slug = ?", ps -> {
+            ps.setString(1, block == null ? null : block.reason());
+            setLong(ps, 2, block == null ? null : block.at().toEpochMilli());
+            ps.setLong(3, DEFAULT_DOMAIN);
+            ps.setString(4, slug);
+        });
+        if (n == 0) return Optional.empty();
+        return queryOne(writer, "SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = ? AND slug = ?", ps -> {
+            ps.setLong(1, DEFAULT_DOMAIN);
+            ps.setString(2, slug);
+        }, JdbcStore::link);
     }
 
     @Override
@@ -314,6 +331,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static Link link(ResultSet rs) throws SQLException {
         String tags = rs.getString("tags");
         Long expires = getLong(rs, "expires_at");
+        Long blocked = getLong(rs, "blocked_at");
         return new Link(
                 rs.getLong("id"),
                 rs.getString("slug"),
@@ -326,7 +344,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 rs.getBoolean("forward_query"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
-                rs.getLong("clicks"));
+                rs.getLong("clicks"),
+                blocked == null ? null : LinkBlock.admin(rs.getString("blocked_reason"), Instant.ofEpochMilli(blocked)));
     }
 
     private static ApiKey apiKey(ResultSet rs) throws SQLException {

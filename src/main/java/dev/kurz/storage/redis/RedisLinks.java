@@ -38,6 +38,8 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     static final String CHANNEL = "kurz:links:changed";
     static final String LIVE_CHANNEL = "kurz:live";
     static final String KEY_PREFIX = "kurz:link:";
+    /** The "slug" meaning every link: never a real slug, which is letters, digits, '-' and '_'. */
+    static final String ALL = "*";
     static final Duration SECOND_DELETE = Duration.ofMillis(500);
 
     private final Vertx vertx;
@@ -102,7 +104,9 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         }
         int space = payload.indexOf(' ');
         if (space < 0) return;
-        onRemoteChange.accept(payload.substring(space + 1));
+        String slug = payload.substring(space + 1);
+        if (slug.equals(ALL)) onResync.run();
+        else onRemoteChange.accept(slug);
     }
 
     @Override
@@ -146,6 +150,14 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
                 .mapEmpty();
     }
 
+    /**
+     * Tells every node, this one included, to forget every link (a blocklist changed what is
+     * blocked). Shared entries stay: they do not carry blocklist verdicts, which each node applies.
+     */
+    public void changedAll() {
+        if (!closed) api.publish(CHANNEL, nodeId + " " + ALL).onFailure(e -> log.warn("redis invalidate-all failed: {}", e.getMessage()));
+    }
+
     /** Receives live-dashboard messages other nodes published. */
     public void onLive(Consumer<io.vertx.core.json.JsonObject> handler) {
         this.onLive = handler;
@@ -167,15 +179,19 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
 
     /** A compact, versioned string form of a target; the slug is the key so it is not repeated. */
     static String encode(Target t) {
-        return "1|" + t.linkId() + "|" + t.status() + "|" + (t.forwardQuery() ? 1 : 0) + "|" + t.expiresAtMillis() + "|" + t.maxClicks() + "|" + t.url();
+        return "2|" + t.linkId() + "|" + t.status() + "|" + (t.forwardQuery() ? 1 : 0) + "|" + t.expiresAtMillis() + "|" + t.maxClicks()
+                + "|" + (t.blocked() ? 1 : 0) + "|" + t.url();
     }
 
+    /** Reads version 2 (with the admin-block flag) and version 1 (written by older nodes: not blocked). */
     static Target decode(String slug, String s) {
-        String[] p = s.split("\\|", 7);
-        if (p.length != 7 || !p[0].equals("1")) return null;
+        boolean v2 = s.startsWith("2|");
+        int fields = v2 ? 8 : 7;
+        String[] p = s.split("\\|", fields);
+        if (p.length != fields || !(v2 || p[0].equals("1"))) return null;
         try {
-            return new Target(Long.parseLong(p[1]), slug, p[6], Integer.parseInt(p[2]), p[3].equals("1"),
-                    Long.parseLong(p[4]), Long.parseLong(p[5]));
+            return new Target(Long.parseLong(p[1]), slug, p[fields - 1], Integer.parseInt(p[2]), p[3].equals("1"),
+                    Long.parseLong(p[4]), Long.parseLong(p[5]), v2 && p[6].equals("1"));
         } catch (NumberFormatException e) {
             return null;
         }
