@@ -75,6 +75,7 @@ public final class Kurz implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final LiveHub hub;
     private final Alerts alerts;
+    private final dev.kurz.audit.AuditLog audit;
     private final int port;
     private volatile boolean closed;
 
@@ -170,6 +171,7 @@ public final class Kurz implements AutoCloseable {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
         opened.add(maintenance::shutdownNow);
         int retentionDays = a.rawRetentionDays();
+        this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
@@ -192,7 +194,7 @@ public final class Kurz implements AutoCloseable {
                 .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics);
+                stats, analytics, hub, alerts, metrics, audit);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies);
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -207,6 +209,13 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} raw clicks / partitions older than {} days", removed, days);
         } catch (RuntimeException e) {
             log.warn("retention run failed: {}", e.toString());
+        }
+        try {
+            int auditDays = config.audit().retentionDays();
+            long removed = audit.purgeOlderThan(Duration.ofDays(auditDays));
+            if (removed > 0) log.info("retention: removed {} audit events older than {} days", removed, auditDays);
+        } catch (RuntimeException e) {
+            log.warn("audit retention run failed: {}", e.toString());
         }
     }
 

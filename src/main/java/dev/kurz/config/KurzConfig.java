@@ -10,7 +10,8 @@ import java.time.Duration;
  * Every setting, read from the environment once at start and validated; a bad value stops the
  * start with one line that names the variable, the value and what was expected.
  */
-public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics) {
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
+                         Audit audit) {
 
     /** Where Kurz listens and how its short URLs look. */
     public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
@@ -56,6 +57,9 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
+    /** The audit trail: how many days its events stay (purged hourly). */
+    public record Audit(int retentionDays) {}
+
     public static KurzConfig from(Env env) {
         int port = env.integer("KURZ_PORT", 8080, 0, 65535);
         String host = env.string("KURZ_HOST", "0.0.0.0");
@@ -92,7 +96,9 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         Analytics analytics = new Analytics(env.string("KURZ_TRUSTED_PROXIES", ""), storeIp,
                 env.integer("KURZ_RAW_RETENTION_DAYS", 30, 1, 3650), geo == null ? null : Path.of(geo));
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics);
+        Audit audit = new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500));
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics,
+                audit);
     }
 
     static URI baseUrl(String raw) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A stored short link. {@code expiresAt} and {@code maxClicks} are null when the link has no such
- * limit; {@code clicks} counts redirects served so far.
+ * limit; {@code clicks} counts redirects served so far; {@code createdBy} is the id of the API key that created it (null
+ * when unknown: links made before Kurz stored it).
  */
 public record Link(
         long id,
@@ -19,15 +20,27 @@ public record Link(
         boolean forwardQuery,
         Instant createdAt,
         Instant updatedAt,
-        long clicks) {
+        long clicks,
+        Long createdBy) {
 
     public Link {
         tags = List.copyOf(tags);
     }
 
+    /** A link with no recorded creator (made before creators were stored, or outside the API). */
+    public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks,
+                int redirectType, boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks) {
+        this(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, null);
+    }
+
+    /** Whether a caller limited to the links of key {@code keyId} (null: not limited) may see this link. */
+    public boolean visibleTo(Long keyId) {
+        return keyId == null || keyId.equals(createdBy);
+    }
+
     /** The same link with {@code n} more clicks (counted ones not yet in the store). */
     public Link plusClicks(long n) {
         return n == 0 ? this : new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt,
-                updatedAt, clicks + n);
+                updatedAt, clicks + n, createdBy);
     }
 }

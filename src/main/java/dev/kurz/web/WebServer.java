@@ -43,7 +43,7 @@ public final class WebServer {
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
-                           dev.kurz.ops.Metrics metrics) {}
+                           dev.kurz.ops.Metrics metrics, dev.kurz.audit.AuditLog audit) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record

@@ -65,4 +65,13 @@ class KurzConfigTest {
         assertThat(Env.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
         assertThat(Env.parseDuration("7")).isEqualTo(Duration.ofSeconds(7));
     }
+
+    @Test
+    void auditRetention_defaultsToAYear_andRejectsNonsense() {
+        assertThat(KurzConfig.from(new Env(Map.of())).audit().retentionDays()).isEqualTo(365);
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_AUDIT_RETENTION_DAYS", "30"))).audit().retentionDays()).isEqualTo(30);
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_AUDIT_RETENTION_DAYS", "0"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("KURZ_AUDIT_RETENTION_DAYS=0 is invalid");
+    }
 }

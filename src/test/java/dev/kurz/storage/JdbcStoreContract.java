@@ -178,4 +178,22 @@ abstract class JdbcStoreContract {
         assertThat(store.findActiveByHash("hash1")).isEmpty();
         assertThat(store.listKeys()).singleElement().satisfies(x -> assertThat(x.active()).isFalse());
     }
+
+    // ---- link creators (links:own) ----
+
+    @Test
+    void createdBy_roundTrips_andFiltersListsAndSlugChecks() {
+        Link mine = store.insert(link("mine").createdBy(5L), T0);
+        store.insert(link("theirs").createdBy(6L), T0);
+        store.insert(link("old"), T0);
+        assertThat(mine.createdBy()).isEqualTo(5L);
+        assertThat(store.find("mine").orElseThrow().createdBy()).isEqualTo(5L);
+        assertThat(store.find("old").orElseThrow().createdBy()).isNull();
+        assertThat(store.list(new LinkQuery(10, null, null, null, 5L))).extracting(Link::slug).containsExactly("mine");
+        assertThat(store.list(new LinkQuery(10, null, null, null))).hasSize(3);
+        assertThat(store.createdByAmong(List.of("mine", "theirs", "old", "nope"), 5L)).containsExactly("mine");
+        Link updated = store.update(new Link(mine.id(), "mine", "https://e.com/new", null, List.of(), null, null, 302, true, T0, T0, 0))
+                .orElseThrow();
+        assertThat(updated.createdBy()).as("an update never changes the creator").isEqualTo(5L);
+    }
 }

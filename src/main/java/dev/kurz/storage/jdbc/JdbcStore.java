@@ -15,6 +15,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +31,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
-            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks";
+            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks, created_by";
 
     private final Dialect dialect;
     private final DataSource writer;
@@ -52,7 +54,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO links (workspace_id, domain_id, slug, url, title, tags, expires_at, max_clicks,"
-                                + " redirect_type, forward_query, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " redirect_type, forward_query, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " RETURNING id")) {
                     ps.setLong(1, DEFAULT_WORKSPACE);
                     ps.setLong(2, DEFAULT_DOMAIN);
@@ -66,6 +68,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.setBoolean(10, link.forwardQuery());
                     ps.setLong(11, millis);
                     ps.setLong(12, millis);
+                    setLong(ps, 13, link.createdBy());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         id = rs.getLong(1);
@@ -74,7 +77,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 insertTags(c, id, link.tags());
                 c.commit();
                 return new Link(id, link.slug(), link.url(), link.title(), link.tags(), link.expiresAt(), link.maxClicks(),
-                        link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0);
+                        link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0,
+                        link.createdBy());
             } catch (SQLException e) {
                 c.rollback();
                 if (dialect.isUniqueViolation(e)) throw new SlugTakenException(link.slug());
@@ -152,6 +156,10 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             sql.append(" AND id < ?");
             args.add(q.beforeId());
         }
+        if (q.createdBy() != null) {
+            sql.append(" AND created_by = ?");
+            args.add(q.createdBy());
+        }
         if (q.tag() != null) {
             sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
             args.add(q.tag());
@@ -177,6 +185,30 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         } catch (SQLException e) {
             throw new StorageException("list links", e);
         }
+    }
+
+    @Override
+    public Set<String> createdByAmong(Collection<String> slugs, long keyId) {
+        Set<String> out = new HashSet<>();
+        if (slugs.isEmpty()) return out;
+        List<String> all = List.copyOf(slugs);
+        // Chunks keep the statement within every engine's bound-parameter limit.
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT slug FROM links WHERE domain_id = ? AND created_by = ? AND slug IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, DEFAULT_DOMAIN);
+                ps.setLong(2, keyId);
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 3, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                throw new StorageException("links created by a key", e);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -326,7 +358,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 rs.getBoolean("forward_query"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
-                rs.getLong("clicks"));
+                rs.getLong("clicks"),
+                getLong(rs, "created_by"));
     }
 
     private static ApiKey apiKey(ResultSet rs) throws SQLException {
