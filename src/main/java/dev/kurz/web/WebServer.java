@@ -56,13 +56,15 @@ public final class WebServer {
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
         List<Consumer<Router>> modules = List.of(
-                new AlertRoutes(f.alerts(), blocking)::mount,
+                new AlertRoutes(f.alerts(), blocking, f.audit())::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
                 new UiRoutes()::mount,
+                new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
+                new AuditRoutes(f.audit(), blocking)::mount,
                 r -> r.get("/metrics").handler(ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies).router(vertx);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies, f.audit()).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);

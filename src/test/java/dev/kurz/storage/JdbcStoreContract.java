@@ -196,4 +196,36 @@ abstract class JdbcStoreContract {
                 .orElseThrow();
         assertThat(updated.createdBy()).as("an update never changes the creator").isEqualTo(5L);
     }
+
+    @Test
+    void revokeKey_keepsTheLastAdmin_andReportsEachOutcome() {
+        ApiKey admin = store.insert("admin", "p1", "h1", EnumSet.of(Scope.ADMIN), T0);
+        ApiKey reader = store.insert("reader", "p2", "h2", EnumSet.of(Scope.LINKS_READ, Scope.LINKS_OWN), T0);
+        var refused = store.revokeKey(admin.id(), T0, true);
+        assertThat(refused.outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.LAST_ADMIN);
+        assertThat(store.findById(admin.id()).orElseThrow().active()).isTrue();
+
+        var revoked = store.revokeKey(reader.id(), T0, true);
+        assertThat(revoked.outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.REVOKED);
+        assertThat(revoked.key().revokedAt()).isEqualTo(T0);
+        assertThat(revoked.key().scopes()).containsExactlyInAnyOrder(Scope.LINKS_READ, Scope.LINKS_OWN);
+        assertThat(store.revokeKey(reader.id(), T0, true).outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.ALREADY_REVOKED);
+        assertThat(store.revokeKey(9999, T0, true).outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.NOT_FOUND);
+        assertThat(store.revokedAmong(List.of(admin.id(), reader.id(), 9999L))).containsExactly(reader.id());
+
+        assertThat(store.revokeKey(admin.id(), T0, false).outcome()).as("the shell may").isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.REVOKED);
+    }
+
+    @Test
+    void revokeKey_concurrentRevocationsOfTheLastTwoAdmins_leaveOne() throws Exception {
+        ApiKey a = store.insert("a", "pa", "ha", EnumSet.of(Scope.ADMIN), T0);
+        ApiKey b = store.insert("b", "pb", "hb", EnumSet.of(Scope.ADMIN, Scope.LINKS_READ), T0);
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<?> fa = pool.submit(() -> store.revokeKey(a.id(), T0, true));
+            Future<?> fb = pool.submit(() -> store.revokeKey(b.id(), T0, true));
+            fa.get();
+            fb.get();
+        }
+        assertThat(store.countActive()).isEqualTo(1);
+    }
 }

@@ -287,6 +287,91 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     }
 
     @Override
+    public Optional<ApiKey> findById(long id) {
+        return queryOne(reader, "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE id = ?",
+                ps -> ps.setLong(1, id), JdbcStore::apiKey);
+    }
+
+    @Override
+    public Revoked revokeKey(long id, Instant now, boolean keepAnAdmin) {
+        String select = "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE id = ?";
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (dialect == Dialect.POSTGRES) {
+                    // Two admins revoking the last two admin keys at once must not both succeed: revocations
+                    // take turns (reads, and so authentication, are not blocked by this lock).
+                    try (var st = c.createStatement()) {
+                        st.execute("SET LOCAL lock_timeout = '5s'");
+                        st.execute("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
+                    }
+                }
+                ApiKey key;
+                try (PreparedStatement ps = c.prepareStatement(select)) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        key = rs.next() ? apiKey(rs) : null;
+                    }
+                }
+                if (key == null || !key.active()) {
+                    c.rollback();
+                    return new Revoked(key == null ? Revocation.NOT_FOUND : Revocation.ALREADY_REVOKED, key);
+                }
+                if (keepAnAdmin && key.scopes().contains(Scope.ADMIN)) {
+                    long otherAdmins;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL AND id <> ?"
+                            + " AND (',' || scopes || ',') LIKE '%,admin,%'")) {
+                        ps.setLong(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            otherAdmins = rs.getLong(1);
+                        }
+                    }
+                    if (otherAdmins == 0) {
+                        c.rollback();
+                        return new Revoked(Revocation.LAST_ADMIN, key);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ?")) {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setLong(2, id);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return new Revoked(Revocation.REVOKED, new ApiKey(key.id(), key.name(), key.prefix(), key.scopes(), key.createdAt(),
+                        Instant.ofEpochMilli(now.toEpochMilli())));
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("revoke key", e);
+        }
+    }
+
+    @Override
+    public Set<Long> revokedAmong(Collection<Long> ids) {
+        Set<Long> out = new HashSet<>();
+        if (ids.isEmpty()) return out;
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT id FROM api_keys WHERE revoked_at IS NOT NULL AND id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setQueryTimeout(2); // asked every second: a slow answer is better skipped than queued
+                for (int i = 0; i < chunk.size(); i++) ps.setLong(i + 1, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getLong(1));
+                }
+            } catch (SQLException e) {
+                throw new StorageException("revoked keys", e);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public long countActive() {
         return queryOne(reader, "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL", ps -> {}, rs -> rs.getLong(1)).orElse(0L);
     }
