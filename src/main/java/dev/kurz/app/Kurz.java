@@ -76,6 +76,7 @@ public final class Kurz implements AutoCloseable {
     private final LiveHub hub;
     private final Alerts alerts;
     private final dev.kurz.audit.AuditLog audit;
+    private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
     private volatile boolean closed;
 
@@ -116,6 +117,12 @@ public final class Kurz implements AutoCloseable {
             hub.relay(redis::publishLive);
             redis.onLive(hub::deliverRemote);
         }
+        // A revoked key: its live feeds close here at once, on other nodes at once through Redis or
+        // within a sweep (1 s) without it; REST calls are refused once the 1 s principal cache expires.
+        keys.onRevoked(hub::keyRevoked);
+        hub.onRemoteKeyRevoked(id -> keys.forget());
+        this.keySweep = new dev.kurz.live.RevokedKeySweep(hub, keys::revokedAmong, Duration.ofSeconds(1));
+        opened.add(keySweep);
         String base = config.server().base();
         LinkListener listener = new LinkListener() {
             @Override
@@ -257,6 +264,7 @@ public final class Kurz implements AutoCloseable {
         Duration grace = config.server().shutdownGrace();
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
+        keySweep.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);

@@ -27,6 +27,11 @@ final class AlertRoutes {
     }
 
     void mount(Router r) {
+        // Rules and events span links of every key: not for links:own keys.
+        r.route("/api/v1/alerts*").handler(ctx -> {
+            Callers.refuseOwnLinksOnly(ctx, "alert rules");
+            ctx.next();
+        });
         r.post("/api/v1/alerts").handler(ApiRoutes.scope(Scope.LINKS_WRITE, ctx -> {
             JsonObject body = ApiRoutes.body(ctx);
             for (String f : body.fieldNames()) {

@@ -25,4 +25,16 @@ final class Callers {
         Principal p = ApiRoutes.principal(ctx);
         return p == null ? null : p.keyId();
     }
+
+    /**
+     * Refuses a {@code links:own} caller what spans every link (workspace totals, alert rules):
+     * it would show others' links. 403, since the endpoint's existence is no secret.
+     */
+    static void refuseOwnLinksOnly(RoutingContext ctx, String what) {
+        Principal p = ApiRoutes.principal(ctx);
+        if (p != null && p.ownLinksOnly()) {
+            throw new dev.kurz.problem.ProblemException("own-links-only", "Limited to own links", 403,
+                    "This API key has the scope links:own: it sees only the links it created, so " + what + " is not available to it");
+        }
+    }
 }

@@ -54,7 +54,7 @@ public final class WebServer {
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
-        LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
+        LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor);
         List<Consumer<Router>> modules = List.of(
                 new AlertRoutes(f.alerts(), blocking, f.audit())::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
