@@ -43,6 +43,9 @@ public final class ApiKeys {
         this.byHash = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterWrite(CACHE_TTL)
+                // Busy keys are re-checked in the background before they expire, so a request
+                // rarely waits for the database; an entry is still never older than CACHE_TTL.
+                .refreshAfterWrite(CACHE_TTL.dividedBy(2))
                 .executor(Runnable::run)
                 .buildAsync((hash, ignored) -> CompletableFuture.supplyAsync(() -> store.findActiveByHash(hash)
                         .map(k -> new Principal(k.id(), k.name(), k.scopes())), blocking));
