@@ -97,6 +97,12 @@ export const links = {
   qr: (slug, query) => apiBlob(`/api/v1/links/${enc(slug)}/qr?${params(query)}`),
 };
 
+export const keys = {
+  list: () => api('/api/v1/keys'),
+  create: (body) => api('/api/v1/keys', {method: 'POST', body}),
+  revoke: (id) => api(`/api/v1/keys/${enc(id)}`, {method: 'DELETE'}),
+};
+
 /** Stats of one link (slug) or of all links (slug null). */
 export function stats(slug, query) {
   const base = slug == null ? '/api/v1/stats' : `/api/v1/links/${enc(slug)}/stats`;

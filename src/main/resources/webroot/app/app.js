@@ -1,4 +1,4 @@
-// Kurz web UI: sign-in, hash routing (#/links, #/links/<slug>, #/overview), the live status dot
+// Kurz web UI: sign-in, hash routing (#/links, #/links/<slug>, #/overview, #/keys), the live status dot
 // and alert toasts. Pages live in links.js and pages.js.
 
 import {fill, toast} from './dom.js';
@@ -6,6 +6,7 @@ import {session, verifyKey, setUnauthorizedHandler} from './api.js';
 import * as live from './live.js';
 import {linksPage} from './links.js';
 import {linkPage, overviewPage} from './pages.js';
+import {keysPage} from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS_TEXT = {
@@ -53,14 +54,17 @@ function route() {
     }
   } else if (hash === '#/overview') {
     page = 'overview';
+  } else if (hash === '#/keys') {
+    page = 'keys';
   } else if (hash !== '#/links') {
     history.replaceState(null, '', '#/links');
   }
   if (page === 'link') cleanup = linkPage(view, slug, {navigate});
   else if (page === 'overview') cleanup = overviewPage(view);
+  else if (page === 'keys') cleanup = keysPage(view);
   else cleanup = linksPage(view);
 
-  document.title = {links: 'Links', link: slug, overview: 'Overview'}[page] + ' · Kurz';
+  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys'}[page] + ' · Kurz';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page || (page === 'link' && a.dataset.nav === 'links')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -14,7 +14,8 @@ public enum IpStorage {
         return valueOf(s.strip().toUpperCase(Locale.ROOT));
     }
 
-    String keep(String ip) {
+    /** What of {@code ip} this setting keeps: null, the anonymized network, or the address. */
+    public String keep(String ip) {
         return switch (this) {
             case NONE -> null;
             case ANONYMIZED -> IpAddresses.anonymize(ip);

@@ -77,6 +77,8 @@ public final class Kurz implements AutoCloseable {
     private final Alerts alerts;
     private final dev.kurz.abuse.Blocklists blocklists;
     private final dev.kurz.abuse.Abuse abuse;
+    private final dev.kurz.audit.AuditLog audit;
+    private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
     private volatile boolean closed;
 
@@ -128,6 +130,12 @@ public final class Kurz implements AutoCloseable {
             hub.relay(redis::publishLive);
             redis.onLive(hub::deliverRemote);
         }
+        // A revoked key: its live feeds close here at once, on other nodes at once through Redis or
+        // within a sweep (1 s) without it; REST calls are refused once the 1 s principal cache expires.
+        keys.onRevoked(hub::keyRevoked);
+        hub.onRemoteKeyRevoked(id -> keys.forget());
+        this.keySweep = new dev.kurz.live.RevokedKeySweep(hub, keys::revokedAmong, Duration.ofSeconds(1));
+        opened.add(keySweep);
         String base = config.server().base();
         LinkListener listener = new LinkListener() {
             @Override
@@ -183,6 +191,7 @@ public final class Kurz implements AutoCloseable {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
         opened.add(maintenance::shutdownNow);
         int retentionDays = a.rawRetentionDays();
+        this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
@@ -207,7 +216,7 @@ public final class Kurz implements AutoCloseable {
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics, abuse);
+                stats, analytics, hub, alerts, metrics, abuse, audit);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
@@ -222,6 +231,13 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} raw clicks / partitions older than {} days", removed, days);
         } catch (RuntimeException e) {
             log.warn("retention run failed: {}", e.toString());
+        }
+        try {
+            int auditDays = config.audit().retentionDays();
+            long removed = audit.purgeOlderThan(Duration.ofDays(auditDays));
+            if (removed > 0) log.info("retention: removed {} audit events older than {} days", removed, auditDays);
+        } catch (RuntimeException e) {
+            log.warn("audit retention run failed: {}", e.toString());
         }
     }
 
@@ -269,6 +285,7 @@ public final class Kurz implements AutoCloseable {
         log.info("shutting down: stop intake, finish requests, drain clicks");
         health.drain();
         blocklists.close();
+        keySweep.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
         batcher.close(grace);

@@ -1,12 +1,17 @@
 package dev.kurz.app;
 
+import dev.kurz.analytics.IpStorage;
+import dev.kurz.audit.Actor;
+import dev.kurz.audit.AuditLog;
 import dev.kurz.auth.ApiKey;
+import dev.kurz.auth.InvalidKeyException;
 import dev.kurz.auth.ApiKeys;
 import dev.kurz.auth.Scope;
 import dev.kurz.config.ConfigException;
 import dev.kurz.config.Env;
 import dev.kurz.config.KurzConfig;
 import dev.kurz.storage.jdbc.Database;
+import dev.kurz.storage.jdbc.JdbcAuditStore;
 import dev.kurz.storage.jdbc.JdbcStore;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -22,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final String USAGE = """
             usage: kurz run                                   start Kurz (configured by KURZ_* variables)
-                   kurz keys create [--name NAME] [--scopes S] create an API key (scopes: links:read,links:write,admin; default admin)
+                   kurz keys create [--name NAME] [--scopes S] create an API key (scopes: links:read,links:write,links:own,admin; default admin)
                    kurz keys list                             list API keys (never their secret)
                    kurz keys revoke ID|PREFIX                 revoke a key
             """;
@@ -108,6 +113,8 @@ public final class Main {
         KurzConfig config = KurzConfig.from(Env.system());
         try (Database db = Database.open(config); var blocking = Executors.newVirtualThreadPerTaskExecutor()) {
             ApiKeys keys = new ApiKeys(new JdbcStore(db), Clock.systemUTC(), blocking);
+            // The shell is a caller too: its key changes are in the same audit trail as the API's.
+            AuditLog audit = new AuditLog(new JdbcAuditStore(db), Clock.systemUTC(), IpStorage.parse(config.analytics().storeIp())::keep);
             switch (args[0]) {
                 case "create" -> {
                     String name = "cli";
@@ -127,7 +134,14 @@ public final class Main {
                             return 2;
                         }
                     }
-                    ApiKeys.Issued k = keys.create(name, scopes);
+                    ApiKeys.Issued k;
+                    try {
+                        k = keys.createChecked(name, scopes);
+                    } catch (InvalidKeyException e) {
+                        err.println("kurz: " + e.detail());
+                        return 2;
+                    }
+                    audit.keyCreated(Actor.commandLine(), k.info());
                     out.println(k.key());
                     err.println("created key " + k.info().id() + " '" + k.info().name() + "' with scopes "
                             + Scope.format(k.info().scopes()) + "; the key above is shown only this once");
@@ -146,11 +160,18 @@ public final class Main {
                         err.println("kurz: keys revoke takes one ID or PREFIX");
                         return 2;
                     }
-                    if (!keys.revoke(args[1])) {
-                        err.println("kurz: no active key has the id or prefix '" + args[1] + "'");
+                    String wanted = args[1];
+                    ApiKey match = keys.list().stream()
+                            .filter(k -> k.active() && (Long.toString(k.id()).equals(wanted) || k.prefix().equals(wanted)))
+                            .findFirst().orElse(null);
+                    // The shell may revoke the last admin key: it can always create another one.
+                    var revoked = match == null ? null : keys.revoke(match.id(), false);
+                    if (revoked == null || revoked.outcome() != dev.kurz.auth.ApiKeyStore.Revocation.REVOKED) {
+                        err.println("kurz: no active key has the id or prefix '" + wanted + "'");
                         return 1;
                     }
-                    out.println("revoked " + args[1] + " (running nodes stop accepting it within " + ApiKeys.CACHE_TTL.toSeconds() + " s)");
+                    audit.keyRevoked(Actor.commandLine(), revoked.key());
+                    out.println("revoked " + wanted + " (running nodes refuse it within 2 s and close its live feeds)");
                     return 0;
                 }
                 default -> {

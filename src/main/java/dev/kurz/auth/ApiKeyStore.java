@@ -18,4 +18,20 @@ public interface ApiKeyStore {
     boolean revoke(String idOrPrefix, Instant now);
 
     long countActive();
+
+    Optional<ApiKey> findById(long id);
+
+    /** What {@link #revokeKey} did, and the key as it is now (null when no key has the id). */
+    enum Revocation { REVOKED, ALREADY_REVOKED, NOT_FOUND, LAST_ADMIN }
+
+    record Revoked(Revocation outcome, ApiKey key) {}
+
+    /**
+     * Revokes the key with this id; with {@code keepAnAdmin}, refuses ({@link Revocation#LAST_ADMIN})
+     * when it is the last active admin key, atomically with respect to concurrent revocations.
+     */
+    Revoked revokeKey(long id, Instant now, boolean keepAnAdmin);
+
+    /** Of these key ids, the revoked ones (one query; ids no key has are left out). */
+    Set<Long> revokedAmong(java.util.Collection<Long> ids);
 }

@@ -11,4 +11,14 @@ public record Principal(long keyId, String keyName, Set<Scope> scopes) {
     public boolean can(Scope scope) {
         return scopes.contains(Scope.ADMIN) || scopes.contains(scope);
     }
+
+    /** True when this key sees and changes only the links it created ({@code links:own}). */
+    public boolean ownLinksOnly() {
+        return scopes.contains(Scope.LINKS_OWN) && !scopes.contains(Scope.ADMIN);
+    }
+
+    /** The limit for link lookups: this key's id when it sees only its own links, else null (every link). */
+    public Long linksVisibleTo() {
+        return ownLinksOnly() ? keyId : null;
+    }
 }

@@ -5,10 +5,16 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** What an API key may do; {@code admin} includes every other scope. */
+/**
+ * What an API key may do; {@code admin} includes every other scope. {@code links:own} is a
+ * modifier, not a permission: it limits {@code links:read} and {@code links:write} to the links
+ * the key created itself (Shlink's "author only"), so it needs one of them and makes no sense
+ * with {@code admin}.
+ */
 public enum Scope {
     LINKS_READ("links:read"),
     LINKS_WRITE("links:write"),
+    LINKS_OWN("links:own"),
     ADMIN("admin");
 
     private final String label;

@@ -11,7 +11,7 @@ import java.time.Duration;
  * start with one line that names the variable, the value and what was expected.
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
-                         Http http, Abuse abuse) {
+                         Http http, Abuse abuse, Audit audit) {
 
     /**
      * The HTTP edge's defences: how long a request's head, and then its body, may take to arrive;
@@ -119,6 +119,9 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
+    /** The audit trail: how many days its events stay (purged hourly). */
+    public record Audit(int retentionDays) {}
+
     public static KurzConfig from(Env env) {
         int port = env.integer("KURZ_PORT", 8080, 0, 65535);
         String host = env.string("KURZ_HOST", "0.0.0.0");
@@ -163,7 +166,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
             throw ConfigException.bad("KURZ_HTTP_READ_TIMEOUT", env.string("KURZ_HTTP_READ_TIMEOUT", ""), "a duration of at least 1s");
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http,
-                Abuse.from(env));
+                Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

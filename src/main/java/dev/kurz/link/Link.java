@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * A stored short link. {@code expiresAt} and {@code maxClicks} are null when the link has no such
- * limit; {@code clicks} counts redirects served so far; {@code blocked} is null unless the link was
- * disabled as unsafe ({@link LinkBlock}).
+ * limit; {@code clicks} counts redirects served so far; {@code createdBy} is the id of the API key
+ * that created it (null when unknown: links made before Kurz stored it); {@code blocked} is null
+ * unless the link was disabled as unsafe ({@link LinkBlock}).
  */
 public record Link(
         long id,
@@ -21,26 +22,39 @@ public record Link(
         Instant createdAt,
         Instant updatedAt,
         long clicks,
+        Long createdBy,
         LinkBlock blocked) {
 
     public Link {
         tags = List.copyOf(tags);
     }
 
+    /** A link with no recorded creator (made before creators were stored, or outside the API), not blocked. */
+    public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks,
+                int redirectType, boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks) {
+        this(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, null, null);
+    }
+
     /** A link that is not blocked. */
-    public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks, int redirectType,
-                boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks) {
-        this(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, null);
+    public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks,
+                int redirectType, boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks, Long createdBy) {
+        this(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, createdBy, null);
+    }
+
+    /** Whether a caller limited to the links of key {@code keyId} (null: not limited) may see this link. */
+    public boolean visibleTo(Long keyId) {
+        return keyId == null || keyId.equals(createdBy);
     }
 
     /** The same link with {@code n} more clicks (counted ones not yet in the store). */
     public Link plusClicks(long n) {
         return n == 0 ? this : new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt,
-                updatedAt, clicks + n, blocked);
+                updatedAt, clicks + n, createdBy, blocked);
     }
 
     /** The same link blocked (null: not blocked). */
     public Link withBlock(LinkBlock block) {
-        return new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, block);
+        return new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks,
+                createdBy, block);
     }
 }

@@ -106,7 +106,7 @@ public final class LinkRules {
         }
         if (!errors.isEmpty()) throw new InvalidLinkException(errors);
         return new Link(link.id(), link.slug(), url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery,
-                link.createdAt(), clock.instant(), link.clicks());
+                link.createdAt(), clock.instant(), link.clicks(), link.createdBy(), link.blocked());
     }
 
     /** Null when the custom slug is acceptable, else why not. */

@@ -40,7 +40,12 @@ public final class LinkService {
     public record BatchResult(Link link, ProblemException problem) {}
 
     public Link create(LinkDraft draft) {
-        NewLink link = rules.validate(draft);
+        return create(draft, null);
+    }
+
+    /** Creates a link recorded as made by the API key {@code createdBy} (null: none recorded). */
+    public Link create(LinkDraft draft, Long createdBy) {
+        NewLink link = rules.validate(draft).createdBy(createdBy);
         Link created = link.slug() != null ? store.insert(link, clock.instant()) : insertGenerated(link);
         listener.created(created);
         return created;
@@ -48,10 +53,14 @@ public final class LinkService {
 
     /** Creates each valid draft; one bad item never stops the others. */
     public List<BatchResult> createAll(List<LinkDraft> drafts) {
+        return createAll(drafts, null);
+    }
+
+    public List<BatchResult> createAll(List<LinkDraft> drafts, Long createdBy) {
         List<BatchResult> results = new ArrayList<>(drafts.size());
         for (LinkDraft d : drafts) {
             try {
-                results.add(new BatchResult(create(d), null));
+                results.add(new BatchResult(create(d, createdBy), null));
             } catch (ProblemException e) {
                 results.add(new BatchResult(null, e));
             }
@@ -60,7 +69,17 @@ public final class LinkService {
     }
 
     public Link get(String slug) {
-        return store.find(slug).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
+        return get(slug, null);
+    }
+
+    /**
+     * The link, when the caller may see it: {@code visibleTo} is the key id of a caller limited to
+     * its own links (null: any link). Others' links are "not found", not "forbidden": their
+     * existence stays private.
+     */
+    public Link get(String slug, Long visibleTo) {
+        return store.find(slug).filter(l -> l.visibleTo(visibleTo)).map(this::counted)
+                .orElseThrow(() -> new LinkNotFoundException(slug));
     }
 
     /** The link with its clicks not yet stored, and the block a blocklist puts on it now (an admin's block comes stored). */
@@ -72,14 +91,22 @@ public final class LinkService {
     }
 
     public Link update(String slug, LinkPatch patch) {
+        return change(slug, patch, null).after();
+    }
+
+    /** A link before and after a change. */
+    public record Change(Link before, Link after) {}
+
+    /** Applies a patch to a link the caller may see (see {@link #get(String, Long)}). */
+    public Change change(String slug, LinkPatch patch, Long visibleTo) {
         // A click limit is enforced against the stored counter: bring it up to date first, or the
         // link could pass its limit by the clicks still pending.
         if (patch.has("maxClicks")) pending.settle();
-        Link current = get(slug);
+        Link current = get(slug, visibleTo);
         Link next = rules.apply(current, patch);
         Link stored = store.update(next).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
         listener.updated(stored);
-        return stored;
+        return new Change(current, stored);
     }
 
     public void delete(String slug) {
@@ -87,12 +114,30 @@ public final class LinkService {
         listener.deleted(slug);
     }
 
+    /** Deletes a link the caller may see (see {@link #get(String, Long)}); returns it as it was. */
+    public Link remove(String slug, Long visibleTo) {
+        Link current = get(slug, visibleTo);
+        if (!store.delete(slug)) throw new LinkNotFoundException(slug);
+        listener.deleted(slug);
+        return current;
+    }
+
+    /** Of these slugs, the ones a caller limited to the links of key {@code keyId} may see. */
+    public java.util.Set<String> visibleAmong(java.util.Collection<String> slugs, long keyId) {
+        return store.createdByAmong(slugs, keyId);
+    }
+
     /** A page of links, newest first; {@code nextCursor} is null on the last page. */
     public record Page(List<Link> items, String nextCursor) {}
 
     public Page list(int limit, String cursor, String tag, String text) {
+        return list(limit, cursor, tag, text, null);
+    }
+
+    /** A page of the links the caller may see (see {@link #get(String, Long)}). */
+    public Page list(int limit, String cursor, String tag, String text, Long visibleTo) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text)))
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo))
                 .stream().map(this::counted).toList();
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);

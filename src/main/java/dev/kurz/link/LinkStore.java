@@ -43,6 +43,20 @@ public interface LinkStore {
     /** Quick round trip for readiness checks. */
     void ping();
 
-    /** A page request: at most {@code limit} links, older than {@code beforeId} (null: from the newest). */
-    record LinkQuery(int limit, Long beforeId, String tag, String text) {}
+    /** Of these slugs, the ones whose link was created by the API key {@code keyId}. */
+    default java.util.Set<String> createdByAmong(java.util.Collection<String> slugs, long keyId) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String s : slugs) find(s).filter(l -> l.visibleTo(keyId)).ifPresent(l -> out.add(l.slug()));
+        return out;
+    }
+
+    /**
+     * A page request: at most {@code limit} links, older than {@code beforeId} (null: from the
+     * newest), only those created by the key {@code createdBy} when that is set.
+     */
+    record LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy) {
+        public LinkQuery(int limit, Long beforeId, String tag, String text) {
+            this(limit, beforeId, tag, text, null);
+        }
+    }
 }

@@ -3,7 +3,10 @@ package dev.kurz.link;
 import java.time.Instant;
 import java.util.List;
 
-/** A validated link ready to store; {@code slug} is null when Kurz should generate one. */
+/**
+ * A validated link ready to store; {@code slug} is null when Kurz should generate one,
+ * {@code createdBy} when no API key is recorded as its creator.
+ */
 public record NewLink(
         String url,
         String slug,
@@ -12,13 +15,25 @@ public record NewLink(
         Instant expiresAt,
         Long maxClicks,
         int redirectType,
-        boolean forwardQuery) {
+        boolean forwardQuery,
+        Long createdBy) {
 
     public NewLink {
         tags = List.copyOf(tags);
     }
 
+    /** A link no API key is recorded as creating. */
+    public NewLink(String url, String slug, String title, List<String> tags, Instant expiresAt, Long maxClicks, int redirectType,
+                   boolean forwardQuery) {
+        this(url, slug, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, null);
+    }
+
     NewLink withSlug(String s) {
-        return new NewLink(url, s, title, tags, expiresAt, maxClicks, redirectType, forwardQuery);
+        return new NewLink(url, s, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdBy);
+    }
+
+    /** The same link, recorded as created by the API key {@code keyId}. */
+    public NewLink createdBy(Long keyId) {
+        return new NewLink(url, slug, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, keyId);
     }
 }

@@ -19,6 +19,8 @@ import java.util.Set;
  */
 public final class LiveConnection {
     public static final int TOO_SLOW = 4008;
+    /** The API key behind the connection was revoked (WebSocket close code; SSE sends it in its close event). */
+    public static final int KEY_REVOKED = 4401;
     static final int MAX_SINGLES = 50;
     static final int MAX_OTHER = 200;
     static final long MAX_BEHIND_MS = 10_000;
@@ -28,6 +30,8 @@ public final class LiveConnection {
 
     final Transport transport;
     final Set<String> links = new HashSet<>();
+    /** The key that authenticated the connection, -1 before; read by the revocation sweep from another thread. */
+    private volatile long keyId = -1;
     boolean all;
     /**
      * Clients that ask for it get everything waiting in one message,
@@ -72,6 +76,15 @@ public final class LiveConnection {
     void other(String frame) {
         pendingOther.addLast(frame);
         if (pendingOther.size() > MAX_OTHER) close(TOO_SLOW, "too slow: more than " + MAX_OTHER + " frames waiting");
+    }
+
+    /** Remembers the API key the connection authenticated with: when it is revoked, the connection closes. */
+    public void authenticatedAs(long keyId) {
+        this.keyId = keyId;
+    }
+
+    public long keyId() {
+        return keyId;
     }
 
     public void batchFrames(boolean on) {

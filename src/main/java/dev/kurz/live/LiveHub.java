@@ -50,6 +50,7 @@ public final class LiveHub implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private volatile Relay relay = Relay.NONE;
     private volatile Consumer<List<ClickSummary>> summaryListener = s -> {};
+    private volatile java.util.function.LongConsumer remoteRevocations = id -> {};
     private final Object lock = new Object();
     private Map<String, long[]> counts = new HashMap<>();
     private Map<String, Map<String, Long>> countries = new HashMap<>();
@@ -116,6 +117,41 @@ public final class LiveHub implements AutoCloseable {
         });
     }
 
+    // ---- revoked keys ----
+
+    /** The ids of the API keys behind open connections (for the revocation sweep). */
+    public Set<Long> keyIds() {
+        Set<Long> ids = new java.util.HashSet<>();
+        for (LiveConnection c : connections) {
+            long id = c.keyId();
+            if (id >= 0) ids.add(id);
+        }
+        return ids;
+    }
+
+    /** Closes every connection authenticated with this key; returns how many. */
+    public int closeKey(long keyId) {
+        int n = 0;
+        for (LiveConnection c : connections) {
+            if (c.keyId() == keyId) {
+                n++;
+                c.transport.run(() -> c.close(LiveConnection.KEY_REVOKED, "the API key was revoked"));
+            }
+        }
+        return n;
+    }
+
+    /** A key was revoked on this node: its connections here close, and the other nodes are told at once. */
+    public void keyRevoked(long keyId) {
+        relay.publish(new JsonObject().put("node", node).put("kind", "key-revoked").put("keyId", keyId));
+        closeKey(keyId);
+    }
+
+    /** Told the id of every key another node revoked (and published), e.g. to forget cached principals. */
+    public void onRemoteKeyRevoked(java.util.function.LongConsumer listener) {
+        this.remoteRevocations = listener;
+    }
+
     public int connections() {
         return connections.size();
     }
@@ -169,6 +205,11 @@ public final class LiveHub implements AutoCloseable {
                 deliverBatch(summaries, json, message.getJsonArray("singles"));
             }
             case "link", "alert" -> deliverOther(message.getString("slug"), message.getJsonObject("frame"));
+            case "key-revoked" -> {
+                long keyId = message.getLong("keyId", -1L);
+                remoteRevocations.accept(keyId);
+                closeKey(keyId);
+            }
             default -> log.debug("unknown live message {}", message.getString("kind"));
         }
     }

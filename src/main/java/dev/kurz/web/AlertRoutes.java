@@ -18,13 +18,20 @@ final class AlertRoutes {
     private static final Set<String> FIELDS = Set.of("link", "kind", "threshold", "windowMinutes", "cooldownMinutes");
     private final Alerts alerts;
     private final Blocking blocking;
+    private final dev.kurz.audit.AuditLog audit;
 
-    AlertRoutes(Alerts alerts, Blocking blocking) {
+    AlertRoutes(Alerts alerts, Blocking blocking, dev.kurz.audit.AuditLog audit) {
         this.alerts = alerts;
         this.blocking = blocking;
+        this.audit = audit;
     }
 
     void mount(Router r) {
+        // Rules and events span links of every key: not for links:own keys.
+        r.route("/api/v1/alerts*").handler(ctx -> {
+            Callers.refuseOwnLinksOnly(ctx, "alert rules");
+            ctx.next();
+        });
         r.post("/api/v1/alerts").handler(ApiRoutes.scope(Scope.LINKS_WRITE, ctx -> {
             JsonObject body = ApiRoutes.body(ctx);
             for (String f : body.fieldNames()) {
@@ -39,7 +46,12 @@ final class AlertRoutes {
             Long threshold = number(body, "threshold");
             Long window = number(body, "windowMinutes");
             Long cooldown = number(body, "cooldownMinutes");
-            blocking.run(ctx, () -> alerts.create((String) link, kind, threshold, window, cooldown), rule -> {
+            var who = Callers.actor(ctx);
+            blocking.run(ctx, () -> {
+                AlertRule created = alerts.create((String) link, kind, threshold, window, cooldown);
+                audit.alertCreated(who, created.id(), Alerts.toJson(created));
+                return created;
+            }, rule -> {
                 ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/alerts/" + rule.id());
                 ApiRoutes.json(ctx, 201, Alerts.toJson(rule));
             });
@@ -74,8 +86,10 @@ final class AlertRoutes {
             } catch (NumberFormatException e) {
                 throw new ProblemException("alert-not-found", "Alert rule not found", 404, "No alert rule has the id " + ctx.pathParam("id"));
             }
+            var who = Callers.actor(ctx);
             blocking.run(ctx, () -> {
                 alerts.delete(id);
+                audit.alertDeleted(who, id);
                 return true;
             }, ok -> ctx.response().setStatusCode(204).end());
         }));

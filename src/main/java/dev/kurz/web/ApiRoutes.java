@@ -52,15 +52,18 @@ final class ApiRoutes {
     private final Cors cors;
     private Endpoints endpoints;
     private final List<java.util.function.Consumer<Router>> publicModules;
+    private final dev.kurz.audit.AuditLog audit;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
      * @param publicModules routes under /api/v1 that need no key (abuse reports), mounted before authentication
+     * @param audit         where link changes are recorded before the answer
      */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
               List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors,
-              List<java.util.function.Consumer<Router>> publicModules) {
+              List<java.util.function.Consumer<Router>> publicModules, dev.kurz.audit.AuditLog audit) {
         this.publicModules = publicModules;
+        this.audit = audit;
         this.proxies = proxies;
         this.cors = cors;
         this.hsts = base.startsWith("https://");
@@ -101,17 +104,28 @@ final class ApiRoutes {
         r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, this::createBatch));
         r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, this::create));
         r.get("/api/v1/links").handler(scope(Scope.LINKS_READ, this::list));
-        r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx ->
-                blocking.run(ctx, () -> links.get(ctx.pathParam("slug")), l -> json(ctx, 200, LinkJson.toJson(l, base)))));
+        r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx -> {
+            Long visibleTo = Callers.linksVisibleTo(ctx);
+            blocking.run(ctx, () -> links.get(ctx.pathParam("slug"), visibleTo), l -> json(ctx, 200, LinkJson.toJson(l, base)));
+        }));
         r.patch("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx -> {
             var patch = LinkJson.patch(body(ctx));
-            blocking.run(ctx, () -> links.update(ctx.pathParam("slug"), patch), l -> json(ctx, 200, LinkJson.toJson(l, base)));
+            var who = Callers.actor(ctx);
+            Long visibleTo = Callers.linksVisibleTo(ctx);
+            blocking.run(ctx, () -> {
+                var change = links.change(ctx.pathParam("slug"), patch, visibleTo);
+                audit.linkUpdated(who, change);
+                return change.after();
+            }, l -> json(ctx, 200, LinkJson.toJson(l, base)));
         }));
-        r.delete("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx ->
-                blocking.run(ctx, () -> {
-                    links.delete(ctx.pathParam("slug"));
-                    return true;
-                }, ok -> ctx.response().setStatusCode(204).end())));
+        r.delete("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx -> {
+            var who = Callers.actor(ctx);
+            Long visibleTo = Callers.linksVisibleTo(ctx);
+            blocking.run(ctx, () -> {
+                audit.linkDeleted(who, links.remove(ctx.pathParam("slug"), visibleTo));
+                return true;
+            }, ok -> ctx.response().setStatusCode(204).end());
+        }));
 
         stats.mount(r);
         live.mountSse(r);
@@ -126,7 +140,13 @@ final class ApiRoutes {
 
     private void create(RoutingContext ctx) {
         LinkDraft draft = LinkJson.draft(body(ctx));
-        blocking.run(ctx, () -> links.create(draft), l -> {
+        var who = Callers.actor(ctx);
+        Long by = Callers.keyId(ctx);
+        blocking.run(ctx, () -> {
+            Link created = links.create(draft, by);
+            audit.linkCreated(who, created);
+            return created;
+        }, l -> {
             ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/links/" + l.slug());
             json(ctx, 201, LinkJson.toJson(l, base));
         });
@@ -151,9 +171,13 @@ final class ApiRoutes {
                 decoded.add(e);
             }
         }
+        var who = Callers.actor(ctx);
+        Long by = Callers.keyId(ctx);
         blocking.run(ctx, () -> {
             List<LinkDraft> drafts = decoded.stream().filter(LinkDraft.class::isInstance).map(LinkDraft.class::cast).toList();
-            var created = links.createAll(drafts).iterator();
+            var outcomes = links.createAll(drafts, by);
+            audit.linksCreated(who, outcomes.stream().filter(o -> o.link() != null).map(LinkService.BatchResult::link).toList());
+            var created = outcomes.iterator();
             JsonArray results = new JsonArray();
             for (Object d : decoded) {
                 ProblemException problem = d instanceof ProblemException p ? p : null;
@@ -190,7 +214,8 @@ final class ApiRoutes {
         String cursor = ctx.request().getParam("cursor");
         String tag = ctx.request().getParam("tag");
         String q = ctx.request().getParam("q");
-        blocking.run(ctx, () -> links.list(pageSize, cursor, tag, q), page -> {
+        Long visibleTo = Callers.linksVisibleTo(ctx);
+        blocking.run(ctx, () -> links.list(pageSize, cursor, tag, q, visibleTo), page -> {
             JsonArray items = new JsonArray();
             for (Link l : page.items()) items.add(LinkJson.toJson(l, base));
             json(ctx, 200, new JsonObject().put("items", items).put("nextCursor", page.nextCursor()));
@@ -244,6 +269,11 @@ final class ApiRoutes {
         }
         ctx.put(PRINCIPAL, principal.get());
         ctx.next();
+    }
+
+    /** The authenticated caller (after the authentication filter), or null. */
+    static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
     }
 
     static Handler<RoutingContext> scope(Scope scope, Handler<RoutingContext> handler) {

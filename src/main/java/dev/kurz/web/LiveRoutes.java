@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The live feed: a WebSocket at {@code /api/v1/live} (authenticated by its first message, so the
@@ -34,10 +35,15 @@ final class LiveRoutes {
 
     private final LiveHub hub;
     private final ApiKeys keys;
+    private final dev.kurz.link.LinkService links;
+    private final java.util.concurrent.Executor blocking;
 
-    LiveRoutes(LiveHub hub, ApiKeys keys) {
+    /** @param links and {@code blocking}: to check that a {@code links:own} key follows only its own links */
+    LiveRoutes(LiveHub hub, ApiKeys keys, dev.kurz.link.LinkService links, java.util.concurrent.Executor blocking) {
         this.hub = hub;
         this.keys = keys;
+        this.links = links;
+        this.blocking = blocking;
     }
 
     /** Before the API's authentication filter: the socket authenticates itself. */
@@ -79,6 +85,7 @@ final class LiveRoutes {
         };
         LiveConnection conn = hub.connect(t);
         boolean[] authed = {false};
+        Principal[] caller = {null};
         long[] lastPong = {System.currentTimeMillis()};
         long authTimer = vertx.setTimer(AUTH_TIMEOUT_MS, id -> {
             if (!authed[0]) conn.close(UNAUTHORIZED, "send {\"type\":\"auth\",\"key\":\"…\"} within 5 s");
@@ -112,6 +119,8 @@ final class LiveRoutes {
                     Optional<Principal> principal = err == null ? p : Optional.empty();
                     if (principal.isPresent() && principal.get().can(Scope.LINKS_READ)) {
                         authed[0] = true;
+                        caller[0] = principal.get();
+                        conn.authenticatedAs(principal.get().keyId());
                         conn.batchFrames(Boolean.TRUE.equals(msg.getValue("batch")));
                         vertx.cancelTimer(authTimer);
                         conn.send(new JsonObject().put("type", "ready"));
@@ -122,14 +131,14 @@ final class LiveRoutes {
                 return;
             }
             switch (type) {
-                case "subscribe", "unsubscribe" -> subscription(conn, msg, type.equals("subscribe"));
+                case "subscribe", "unsubscribe" -> subscription(context, conn, caller[0], msg, type.equals("subscribe"));
                 case "ping" -> conn.send(new JsonObject().put("type", "pong"));
                 default -> conn.send(error("unknown message type '" + type + "': use subscribe, unsubscribe or ping"));
             }
         });
     }
 
-    private void subscription(LiveConnection conn, JsonObject msg, boolean subscribe) {
+    private void subscription(Context context, LiveConnection conn, Principal caller, JsonObject msg, boolean subscribe) {
         List<String> slugs = new ArrayList<>();
         Object links = msg.getValue("links");
         if (links != null) {
@@ -150,6 +159,35 @@ final class LiveRoutes {
             conn.send(error("name links: {\"type\":\"" + (subscribe ? "subscribe" : "unsubscribe") + "\",\"links\":[\"slug\"]} or \"all\":true"));
             return;
         }
+        if (subscribe && caller.ownLinksOnly()) {
+            if (all) {
+                conn.send(error("this API key has the scope links:own: follow your links by slug, {\"type\":\"subscribe\",\"links\":[\"slug\"]}"));
+                return;
+            }
+            // Others' links are "not found", as over REST; nothing is subscribed unless every slug is the key's.
+            blocking.execute(() -> {
+                Set<String> visible;
+                try {
+                    visible = this.links.visibleAmong(slugs, caller.keyId());
+                } catch (RuntimeException e) {
+                    context.runOnContext(v -> conn.send(error("could not check the links; try again")));
+                    return;
+                }
+                context.runOnContext(v -> {
+                    List<String> missing = slugs.stream().filter(sl -> !visible.contains(sl)).toList();
+                    if (!missing.isEmpty()) {
+                        conn.send(error("no link has the slug '" + missing.get(0) + "'").put("status", 404).put("links", new JsonArray(new ArrayList<Object>(missing))));
+                    } else {
+                        subscribed(conn, slugs, false, true);
+                    }
+                });
+            });
+            return;
+        }
+        subscribed(conn, slugs, all, subscribe);
+    }
+
+    private void subscribed(LiveConnection conn, List<String> slugs, boolean all, boolean subscribe) {
         if (subscribe) {
             if (!hub.subscribe(conn, slugs, all)) {
                 conn.send(error("too many subscriptions: at most " + LiveHub.MAX_SUBSCRIPTIONS + " links per connection"));
@@ -205,6 +243,21 @@ final class LiveRoutes {
         if (slugs.size() > LiveHub.MAX_SUBSCRIPTIONS) {
             throw ApiProblems.badRequest("links: at most " + LiveHub.MAX_SUBSCRIPTIONS + " slugs");
         }
+        Principal caller = ApiRoutes.principal(ctx);
+        if (!caller.ownLinksOnly()) {
+            stream(ctx, caller, slugs, all);
+            return;
+        }
+        if (all) Callers.refuseOwnLinksOnly(ctx, "following all links (name them: ?links=slug1,slug2)");
+        new Blocking(blocking).run(ctx, () -> links.visibleAmong(slugs, caller.keyId()), visible -> {
+            for (String sl : slugs) {
+                if (!visible.contains(sl)) throw new dev.kurz.link.LinkNotFoundException(sl);
+            }
+            stream(ctx, caller, slugs, false);
+        });
+    }
+
+    private void stream(RoutingContext ctx, Principal caller, List<String> slugs, boolean all) {
         HttpServerResponse resp = ctx.response();
         resp.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -232,6 +285,7 @@ final class LiveRoutes {
             }
         };
         LiveConnection conn = hub.connect(t);
+        conn.authenticatedAs(caller.keyId());
         hub.subscribe(conn, slugs, all);
         long pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> {
             if (!closed[0]) resp.write(": ping\n\n");

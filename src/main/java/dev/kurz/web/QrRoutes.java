@@ -35,9 +35,10 @@ final class QrRoutes {
         char ecc = ecc(ctx.request().getParam("ecc"));
         boolean download = download(ctx.request().getParam("download"));
         String slug = ctx.pathParam("slug");
+        Long visibleTo = Callers.linksVisibleTo(ctx);
         // Rendering a 2048 px PNG takes milliseconds: off the event loop with the lookup.
         blocking.run(ctx, () -> {
-            Link l = links.get(slug);
+            Link l = links.get(slug, visibleTo);
             String text = base + "/" + l.slug();
             try {
                 return new Image(l.slug(), png

@@ -41,13 +41,15 @@ final class StatsRoutes {
 
     void mount(Router r) {
         r.get("/api/v1/stats").handler(ApiRoutes.scope(Scope.LINKS_READ, ctx -> {
+            Callers.refuseOwnLinksOnly(ctx, "the statistics of all links (ask /api/v1/links/{slug}/stats)");
             StatsService.Query q = query(ctx);
             blocking.run(ctx, () -> stats.stats(ClickAggregate.ALL_LINKS, q), s -> ApiRoutes.json(ctx, 200, toJson(null, s)));
         }));
         r.get("/api/v1/links/:slug/stats").handler(ApiRoutes.scope(Scope.LINKS_READ, ctx -> {
             StatsService.Query q = query(ctx);
             String slug = ctx.pathParam("slug");
-            blocking.run(ctx, () -> stats.stats(links.get(slug).id(), q), s -> ApiRoutes.json(ctx, 200, toJson(slug, s)));
+            Long visibleTo = Callers.linksVisibleTo(ctx);
+            blocking.run(ctx, () -> stats.stats(links.get(slug, visibleTo).id(), q), s -> ApiRoutes.json(ctx, 200, toJson(slug, s)));
         }));
         r.get("/api/v1/links/:slug/clicks").handler(ApiRoutes.scope(Scope.LINKS_READ, this::clicks));
     }
@@ -94,8 +96,9 @@ final class StatsRoutes {
         int limit = ApiRoutes.intParam(ctx, "limit", DEFAULT_EVENTS, 1, MAX_EVENTS);
         boolean csv = wantsCsv(p.getHeader(HttpHeaders.ACCEPT)) || "csv".equalsIgnoreCase(p.getParam("format"));
         String slug = ctx.pathParam("slug");
+        Long visibleTo = Callers.linksVisibleTo(ctx);
         blocking.run(ctx, () -> {
-            long linkId = links.get(slug).id();
+            long linkId = links.get(slug, visibleTo).id();
             return store.events(linkId, q.from().toEpochMilli(), q.to().toEpochMilli(),
                     cursor == null ? null : cursor[0], cursor == null ? null : cursor[1], limit + 1);
         }, rows -> {

@@ -45,7 +45,7 @@ public final class WebServer {
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
-                           dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse) {}
+                           dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -59,18 +59,20 @@ public final class WebServer {
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
-        LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
+        LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor);
         AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl);
         List<Consumer<Router>> modules = List.of(
                 abuse::mount,
-                new AlertRoutes(f.alerts(), blocking)::mount,
+                new AlertRoutes(f.alerts(), blocking, f.audit())::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
                 new UiRoutes()::mount,
+                new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
+                new AuditRoutes(f.audit(), blocking)::mount,
                 r -> r.get("/metrics").handler(ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
-                new Cors(http.corsOrigins()), List.of(abuse::mountPublic)).router(vertx);
+                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit()).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
         this.dispatcher = req -> {
             String slug = slugOf(req);

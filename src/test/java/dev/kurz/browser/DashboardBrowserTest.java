@@ -133,4 +133,34 @@ class DashboardBrowserTest {
         assertThat(Files.readAllBytes(png)).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         shot("5-qr");
     }
+
+    @Test
+    void keysPage_createShowsTheSecretOnce_revokeAsksFirst() throws Exception {
+        driver.get(node.api.base + "/app/");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+        driver.get(node.api.base + "/app/#/keys");
+        await(By.id("key")).sendKeys(Node.ADMIN_KEY);
+        driver.findElement(By.id("sign-in")).click();
+        await(By.id("key-name")).sendKeys("from the browser");
+        driver.findElement(By.id("scope-links-write")).click();
+        driver.findElement(By.id("key-create-submit")).click();
+        String secret = await(By.id("new-key-secret")).getText();
+        assertThat(secret).startsWith("kurz_");
+        assertThat(node.api.withKey(secret).get("/api/v1/links").status()).isEqualTo(200);
+        shot("6-key-created");
+
+        By row = By.xpath("//tr[contains(@class,'key-row')][td[contains(., 'from the browser')]]");
+        await(row).findElement(By.cssSelector("button.danger")).click();
+        await(By.id("revoke-confirm")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class) // the list reloads
+                .until(d -> d.findElement(row).findElement(By.className("key-state")).getText().startsWith("Revoked"));
+        shot("7-key-revoked");
+        long t0 = System.nanoTime();
+        while (node.api.withKey(secret).get("/api/v1/links").status() != 401) {
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
+            Thread.sleep(50);
+        }
+        assertThat(driver.findElement(By.id("keys-table")).getText()).as("the list never shows a secret").doesNotContain(secret);
+        assertThat(driver.getPageSource()).as("a revoked key's secret leaves the screen").doesNotContain(secret);
+    }
 }

@@ -111,4 +111,13 @@ class KurzConfigTest {
         assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_CORS_ORIGINS", "https://app.example/path"))))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("KURZ_CORS_ORIGINS=");
     }
+
+    @Test
+    void auditRetention_defaultsToAYear_andRejectsNonsense() {
+        assertThat(KurzConfig.from(new Env(Map.of())).audit().retentionDays()).isEqualTo(365);
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_AUDIT_RETENTION_DAYS", "30"))).audit().retentionDays()).isEqualTo(30);
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_AUDIT_RETENTION_DAYS", "0"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("KURZ_AUDIT_RETENTION_DAYS=0 is invalid");
+    }
 }

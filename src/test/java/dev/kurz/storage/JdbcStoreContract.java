@@ -208,4 +208,54 @@ abstract class JdbcStoreContract {
         assertThat(reports.list(1, null)).containsExactly(b);
         assertThat(reports.list(10, b.id())).containsExactly(a);
     }
+
+    // ---- link creators (links:own) ----
+
+    @Test
+    void createdBy_roundTrips_andFiltersListsAndSlugChecks() {
+        Link mine = store.insert(link("mine").createdBy(5L), T0);
+        store.insert(link("theirs").createdBy(6L), T0);
+        store.insert(link("old"), T0);
+        assertThat(mine.createdBy()).isEqualTo(5L);
+        assertThat(store.find("mine").orElseThrow().createdBy()).isEqualTo(5L);
+        assertThat(store.find("old").orElseThrow().createdBy()).isNull();
+        assertThat(store.list(new LinkQuery(10, null, null, null, 5L))).extracting(Link::slug).containsExactly("mine");
+        assertThat(store.list(new LinkQuery(10, null, null, null))).hasSize(3);
+        assertThat(store.createdByAmong(List.of("mine", "theirs", "old", "nope"), 5L)).containsExactly("mine");
+        Link updated = store.update(new Link(mine.id(), "mine", "https://e.com/new", null, List.of(), null, null, 302, true, T0, T0, 0))
+                .orElseThrow();
+        assertThat(updated.createdBy()).as("an update never changes the creator").isEqualTo(5L);
+    }
+
+    @Test
+    void revokeKey_keepsTheLastAdmin_andReportsEachOutcome() {
+        ApiKey admin = store.insert("admin", "p1", "h1", EnumSet.of(Scope.ADMIN), T0);
+        ApiKey reader = store.insert("reader", "p2", "h2", EnumSet.of(Scope.LINKS_READ, Scope.LINKS_OWN), T0);
+        var refused = store.revokeKey(admin.id(), T0, true);
+        assertThat(refused.outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.LAST_ADMIN);
+        assertThat(store.findById(admin.id()).orElseThrow().active()).isTrue();
+
+        var revoked = store.revokeKey(reader.id(), T0, true);
+        assertThat(revoked.outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.REVOKED);
+        assertThat(revoked.key().revokedAt()).isEqualTo(T0);
+        assertThat(revoked.key().scopes()).containsExactlyInAnyOrder(Scope.LINKS_READ, Scope.LINKS_OWN);
+        assertThat(store.revokeKey(reader.id(), T0, true).outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.ALREADY_REVOKED);
+        assertThat(store.revokeKey(9999, T0, true).outcome()).isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.NOT_FOUND);
+        assertThat(store.revokedAmong(List.of(admin.id(), reader.id(), 9999L))).containsExactly(reader.id());
+
+        assertThat(store.revokeKey(admin.id(), T0, false).outcome()).as("the shell may").isEqualTo(dev.kurz.auth.ApiKeyStore.Revocation.REVOKED);
+    }
+
+    @Test
+    void revokeKey_concurrentRevocationsOfTheLastTwoAdmins_leaveOne() throws Exception {
+        ApiKey a = store.insert("a", "pa", "ha", EnumSet.of(Scope.ADMIN), T0);
+        ApiKey b = store.insert("b", "pb", "hb", EnumSet.of(Scope.ADMIN, Scope.LINKS_READ), T0);
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<?> fa = pool.submit(() -> store.revokeKey(a.id(), T0, true));
+            Future<?> fb = pool.submit(() -> store.revokeKey(b.id(), T0, true));
+            fa.get();
+            fb.get();
+        }
+        assertThat(store.countActive()).isEqualTo(1);
+    }
 }

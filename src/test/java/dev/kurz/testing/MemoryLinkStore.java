@@ -25,7 +25,7 @@ public final class MemoryLinkStore implements LinkStore {
     public synchronized Link insert(NewLink l, Instant now) {
         if (bySlug.containsKey(l.slug())) throw new SlugTakenException(l.slug());
         Link link = new Link(ids.incrementAndGet(), l.slug(), l.url(), l.title(), l.tags(), l.expiresAt(), l.maxClicks(),
-                l.redirectType(), l.forwardQuery(), now, now, 0);
+                l.redirectType(), l.forwardQuery(), now, now, 0, l.createdBy());
         bySlug.put(l.slug(), link);
         return link;
     }
@@ -63,6 +63,7 @@ public final class MemoryLinkStore implements LinkStore {
         return bySlug.values().stream()
                 .filter(l -> q.beforeId() == null || l.id() < q.beforeId())
                 .filter(l -> q.tag() == null || l.tags().contains(q.tag()))
+                .filter(l -> q.createdBy() == null || q.createdBy().equals(l.createdBy()))
                 .sorted(Comparator.comparingLong(Link::id).reversed())
                 .limit(q.limit())
                 .toList();
@@ -73,7 +74,7 @@ public final class MemoryLinkStore implements LinkStore {
         for (Link l : bySlug.values()) {
             if (l.id() == linkId && (l.maxClicks() == null || l.clicks() < l.maxClicks())) {
                 bySlug.put(l.slug(), new Link(l.id(), l.slug(), l.url(), l.title(), l.tags(), l.expiresAt(), l.maxClicks(),
-                        l.redirectType(), l.forwardQuery(), l.createdAt(), l.updatedAt(), l.clicks() + 1));
+                        l.redirectType(), l.forwardQuery(), l.createdAt(), l.updatedAt(), l.clicks() + 1, l.createdBy(), l.blocked()));
                 return true;
             }
         }

@@ -16,6 +16,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,7 +33,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
             "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks,"
-                    + " blocked_reason, blocked_at";
+                    + " created_by, blocked_reason, blocked_at";
 
     private final Dialect dialect;
     private final DataSource writer;
@@ -54,7 +56,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO links (workspace_id, domain_id, slug, url, title, tags, expires_at, max_clicks,"
-                                + " redirect_type, forward_query, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " redirect_type, forward_query, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " RETURNING id")) {
                     ps.setLong(1, DEFAULT_WORKSPACE);
                     ps.setLong(2, DEFAULT_DOMAIN);
@@ -68,6 +70,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.setBoolean(10, link.forwardQuery());
                     ps.setLong(11, millis);
                     ps.setLong(12, millis);
+                    setLong(ps, 13, link.createdBy());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         id = rs.getLong(1);
@@ -76,7 +79,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 insertTags(c, id, link.tags());
                 c.commit();
                 return new Link(id, link.slug(), link.url(), link.title(), link.tags(), link.expiresAt(), link.maxClicks(),
-                        link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0);
+                        link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0,
+                        link.createdBy());
             } catch (SQLException e) {
                 c.rollback();
                 if (dialect.isUniqueViolation(e)) throw new SlugTakenException(link.slug());
@@ -169,6 +173,10 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             sql.append(" AND id < ?");
             args.add(q.beforeId());
         }
+        if (q.createdBy() != null) {
+            sql.append(" AND created_by = ?");
+            args.add(q.createdBy());
+        }
         if (q.tag() != null) {
             sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
             args.add(q.tag());
@@ -194,6 +202,30 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         } catch (SQLException e) {
             throw new StorageException("list links", e);
         }
+    }
+
+    @Override
+    public Set<String> createdByAmong(Collection<String> slugs, long keyId) {
+        Set<String> out = new HashSet<>();
+        if (slugs.isEmpty()) return out;
+        List<String> all = List.copyOf(slugs);
+        // Chunks keep the statement within every engine's bound-parameter limit.
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT slug FROM links WHERE domain_id = ? AND created_by = ? AND slug IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, DEFAULT_DOMAIN);
+                ps.setLong(2, keyId);
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 3, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                throw new StorageException("links created by a key", e);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -272,6 +304,91 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     }
 
     @Override
+    public Optional<ApiKey> findById(long id) {
+        return queryOne(reader, "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE id = ?",
+                ps -> ps.setLong(1, id), JdbcStore::apiKey);
+    }
+
+    @Override
+    public Revoked revokeKey(long id, Instant now, boolean keepAnAdmin) {
+        String select = "SELECT id, name, prefix, scopes, created_at, revoked_at FROM api_keys WHERE id = ?";
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (dialect == Dialect.POSTGRES) {
+                    // Two admins revoking the last two admin keys at once must not both succeed: revocations
+                    // take turns (reads, and so authentication, are not blocked by this lock).
+                    try (var st = c.createStatement()) {
+                        st.execute("SET LOCAL lock_timeout = '5s'");
+                        st.execute("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
+                    }
+                }
+                ApiKey key;
+                try (PreparedStatement ps = c.prepareStatement(select)) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        key = rs.next() ? apiKey(rs) : null;
+                    }
+                }
+                if (key == null || !key.active()) {
+                    c.rollback();
+                    return new Revoked(key == null ? Revocation.NOT_FOUND : Revocation.ALREADY_REVOKED, key);
+                }
+                if (keepAnAdmin && key.scopes().contains(Scope.ADMIN)) {
+                    long otherAdmins;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL AND id <> ?"
+                            + " AND (',' || scopes || ',') LIKE '%,admin,%'")) {
+                        ps.setLong(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            otherAdmins = rs.getLong(1);
+                        }
+                    }
+                    if (otherAdmins == 0) {
+                        c.rollback();
+                        return new Revoked(Revocation.LAST_ADMIN, key);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ?")) {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setLong(2, id);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return new Revoked(Revocation.REVOKED, new ApiKey(key.id(), key.name(), key.prefix(), key.scopes(), key.createdAt(),
+                        Instant.ofEpochMilli(now.toEpochMilli())));
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("revoke key", e);
+        }
+    }
+
+    @Override
+    public Set<Long> revokedAmong(Collection<Long> ids) {
+        Set<Long> out = new HashSet<>();
+        if (ids.isEmpty()) return out;
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT id FROM api_keys WHERE revoked_at IS NOT NULL AND id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setQueryTimeout(2); // asked every second: a slow answer is better skipped than queued
+                for (int i = 0; i < chunk.size(); i++) ps.setLong(i + 1, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getLong(1));
+                }
+            } catch (SQLException e) {
+                throw new StorageException("revoked keys", e);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public long countActive() {
         return queryOne(reader, "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL", ps -> {}, rs -> rs.getLong(1)).orElse(0L);
     }
@@ -345,6 +462,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
                 rs.getLong("clicks"),
+                getLong(rs, "created_by"),
                 blocked == null ? null : LinkBlock.admin(rs.getString("blocked_reason"), Instant.ofEpochMilli(blocked)));
     }
 
