@@ -10,7 +10,8 @@ import java.time.Duration;
  * Every setting, read from the environment once at start and validated; a bad value stops the
  * start with one line that names the variable, the value and what was expected.
  */
-public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics) {
+public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
+                         RateLimits rateLimits) {
 
     /** Where Kurz listens and how its short URLs look. */
     public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
@@ -56,6 +57,23 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /** An admin key to ensure at start, for automation; null when not set. */
     public record Auth(String bootstrapKey) {}
 
+    /**
+     * Token buckets (README, "Rate limits"): API calls per key and per client address, wrong API
+     * keys per address, redirects, live-feed connects and abuse reports per address. With Redis the
+     * API, auth-failure and report limits hold across nodes; redirects and connects are per node.
+     */
+    public record RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports) {
+        static RateLimits from(Env env) {
+            return new RateLimits(
+                    Rate.from(env, "KURZ_RATELIMIT_API", Rate.of(600, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_API_IP", Rate.of(1200, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_AUTH_FAILURES", Rate.of(10, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_REDIRECT", Rate.of(100, Duration.ofSeconds(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_LIVE", Rate.of(30, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_REPORTS", Rate.of(10, Duration.ofHours(1))));
+        }
+    }
+
     public static KurzConfig from(Env env) {
         int port = env.integer("KURZ_PORT", 8080, 0, 65535);
         String host = env.string("KURZ_HOST", "0.0.0.0");
@@ -92,7 +110,8 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         Analytics analytics = new Analytics(env.string("KURZ_TRUSTED_PROXIES", ""), storeIp,
                 env.integer("KURZ_RAW_RETENTION_DAYS", 30, 1, 3650), geo == null ? null : Path.of(geo));
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics);
+        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics,
+                RateLimits.from(env));
     }
 
     static URI baseUrl(String raw) {
