@@ -193,7 +193,9 @@ public final class Kurz implements AutoCloseable {
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies);
+        var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
+                new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), Duration.ofMillis(150), Duration.ofSeconds(2)));
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, limits);
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }

@@ -65,8 +65,8 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     public record RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports) {
         static RateLimits from(Env env) {
             return new RateLimits(
-                    Rate.from(env, "KURZ_RATELIMIT_API", Rate.of(600, Duration.ofMinutes(1))),
-                    Rate.from(env, "KURZ_RATELIMIT_API_IP", Rate.of(1200, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_API", Rate.of(1200, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_API_IP", Rate.of(2400, Duration.ofMinutes(1))),
                     Rate.from(env, "KURZ_RATELIMIT_AUTH_FAILURES", Rate.of(10, Duration.ofMinutes(1))),
                     Rate.from(env, "KURZ_RATELIMIT_REDIRECT", Rate.of(100, Duration.ofSeconds(1))),
                     Rate.from(env, "KURZ_RATELIMIT_LIVE", Rate.of(30, Duration.ofMinutes(1))),

@@ -4,10 +4,10 @@ import io.github.bucket4j.TimeMeter;
 import java.time.InstantSource;
 
 /** Bucket4j reads time through a {@link TimeMeter}; ours comes from the injected clock, so tests move it by hand. */
-final class Clocks {
+public final class Clocks {
     private Clocks() {}
 
-    static TimeMeter meter(InstantSource clock) {
+    public static TimeMeter meter(InstantSource clock) {
         return new TimeMeter() {
             @Override
             public long currentTimeNanos() {

@@ -7,9 +7,13 @@ package dev.kurz.ratelimit;
  */
 public record Decision(Limiter limit, boolean allowed, long remaining, long resetSeconds, long retryAfterSeconds) {
 
-    /** The RateLimit field item for this answer, e.g. {@code "api";r=599;t=1}. */
+    /**
+     * The RateLimit field item for this answer, e.g. {@code "api";r=599;t=1}: {@code t} is the time
+     * until the bucket is full again, or, when refused, until the next token (so that
+     * {@code Retry-After} does not point before the end of the window, as the draft asks).
+     */
     public String header() {
-        return '"' + limit.name() + "\";r=" + remaining + ";t=" + (allowed ? resetSeconds : Math.max(resetSeconds, retryAfterSeconds));
+        return '"' + limit.name() + "\";r=" + remaining + ";t=" + (allowed ? resetSeconds : retryAfterSeconds);
     }
 
     static long seconds(long nanos) {

@@ -49,10 +49,12 @@ final class ApiRoutes {
     private final LiveRoutes live;
     private final List<java.util.function.Consumer<Router>> modules;
     private final dev.kurz.analytics.TrustedProxies proxies;
+    private final Throttle throttle;
 
     /** @param modules more routes (alerts, QR codes, the web UI), mounted after authentication */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
-              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies) {
+              List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Throttle throttle) {
+        this.throttle = throttle;
         this.proxies = proxies;
         this.stats = stats;
         this.live = live;
@@ -81,6 +83,7 @@ final class ApiRoutes {
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
         live.mountWebSocket(r); // authenticates by its first message, not by header
         r.route("/api/v1/*").handler(this::authenticate);
+        r.route("/api/v1/*").handler(ctx -> throttle.api(ctx, ctx.get(PRINCIPAL)));
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
 
@@ -142,6 +145,10 @@ final class ApiRoutes {
                 decoded.add(e);
             }
         }
+        throttle.items(ctx, array.size(), () -> createAll(ctx, decoded));
+    }
+
+    private void createAll(RoutingContext ctx, List<Object> decoded) {
         blocking.run(ctx, () -> {
             List<LinkDraft> drafts = decoded.stream().filter(LinkDraft.class::isInstance).map(LinkDraft.class::cast).toList();
             var created = links.createAll(drafts).iterator();
@@ -207,6 +214,7 @@ final class ApiRoutes {
     // ---- filters ----
 
     private void authenticate(RoutingContext ctx) {
+        if (throttle.refusedBeforeKeyCheck(ctx)) return;
         String key = ctx.request().getHeader("X-Api-Key");
         if (key == null) {
             String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -224,9 +232,9 @@ final class ApiRoutes {
         }));
     }
 
-    private static void admit(RoutingContext ctx, Optional<Principal> principal) {
+    private void admit(RoutingContext ctx, Optional<Principal> principal) {
         if (principal.isEmpty()) {
-            ctx.fail(ApiProblems.unauthorized());
+            throttle.authFailed(ctx, () -> ctx.fail(ApiProblems.unauthorized()));
             return;
         }
         ctx.put(PRINCIPAL, principal.get());

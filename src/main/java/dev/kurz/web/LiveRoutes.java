@@ -34,22 +34,28 @@ final class LiveRoutes {
 
     private final LiveHub hub;
     private final ApiKeys keys;
+    private final Throttle throttle;
 
-    LiveRoutes(LiveHub hub, ApiKeys keys) {
+    LiveRoutes(LiveHub hub, ApiKeys keys, Throttle throttle) {
+        this.throttle = throttle;
         this.hub = hub;
         this.keys = keys;
     }
 
     /** Before the API's authentication filter: the socket authenticates itself. */
     void mountWebSocket(Router r) {
-        r.get("/api/v1/live").handler(ctx -> ctx.request().toWebSocket()
-                .onSuccess(ws -> attach(ctx.vertx(), ws))
-                .onFailure(e -> {
-                    if (!ctx.response().ended()) {
-                        Problems.send(ctx.response(), ApiProblems.badRequest(
-                                "/api/v1/live is a WebSocket: connect with a WebSocket client (or use /api/v1/live/sse)"), "/api/v1/live");
-                    }
-                }));
+        r.get("/api/v1/live").handler(ctx -> {
+            if (throttle.refusedBeforeKeyCheck(ctx) || !throttle.liveConnect(ctx)) return;
+            String ip = RequestInfo.clientIp(ctx);
+            ctx.request().toWebSocket()
+                    .onSuccess(ws -> attach(ctx.vertx(), ws, ip))
+                    .onFailure(e -> {
+                        if (!ctx.response().ended()) {
+                            Problems.send(ctx.response(), ApiProblems.badRequest(
+                                    "/api/v1/live is a WebSocket: connect with a WebSocket client (or use /api/v1/live/sse)"), "/api/v1/live");
+                        }
+                    });
+        });
     }
 
     /** After the API's authentication filter. */
@@ -59,7 +65,7 @@ final class LiveRoutes {
 
     // ---- WebSocket ----
 
-    private void attach(Vertx vertx, ServerWebSocket ws) {
+    private void attach(Vertx vertx, ServerWebSocket ws, String clientIp) {
         Context context = vertx.getOrCreateContext();
         Transport t = new StreamTransport(context, ws) {
             @Override
@@ -116,6 +122,7 @@ final class LiveRoutes {
                         vertx.cancelTimer(authTimer);
                         conn.send(new JsonObject().put("type", "ready"));
                     } else {
+                        if (principal.isEmpty()) throttle.authFailed(clientIp);
                         conn.close(UNAUTHORIZED, "invalid API key, or it lacks the links:read scope");
                     }
                 }));
@@ -197,6 +204,7 @@ final class LiveRoutes {
     // ---- Server-Sent Events ----
 
     private void sse(RoutingContext ctx) {
+        if (!throttle.liveConnect(ctx)) return;
         String linksParam = ctx.request().getParam("links");
         boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
         List<String> slugs = linksParam == null || linksParam.isBlank() ? List.of()

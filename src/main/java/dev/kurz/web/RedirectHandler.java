@@ -34,6 +34,7 @@ final class RedirectHandler {
     private static final CharSequence HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
     private static final Buffer NOT_FOUND_PAGE = page("404 — link not found", "This short link does not exist, or it was deleted.");
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
+    private static final Buffer TOO_MANY_PAGE = page("429 — too many requests", "Too many requests from your address; try again in a few seconds.");
 
     private static final Supplier<String> NO_PEER = () -> null;
     private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
@@ -45,8 +46,10 @@ final class RedirectHandler {
     private final InstantSource clock;
 
     private final boolean captureForwarded;
+    private final Throttle throttle;
 
-    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded) {
+    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle) {
+        this.throttle = throttle;
         this.captureForwarded = captureForwarded;
         this.cache = cache;
         this.redirector = redirector;
@@ -55,6 +58,10 @@ final class RedirectHandler {
     }
 
     void handle(HttpServerRequest req, String slug) {
+        if (!throttle.redirect(req)) {
+            error(req, 429, throttle.redirectRefused(req));
+            return;
+        }
         CompletableFuture<Target> f = cache.get(slug);
         if (f.isDone() && !f.isCompletedExceptionally()) {
             respond(req, f.join());
@@ -156,7 +163,7 @@ final class RedirectHandler {
         resp.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-                .end(status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+                .end(status == 404 ? NOT_FOUND_PAGE : status == 429 ? TOO_MANY_PAGE : GONE_PAGE);
     }
 
     private void failed(HttpServerRequest req, Throwable err) {

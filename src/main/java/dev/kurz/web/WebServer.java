@@ -49,12 +49,14 @@ public final class WebServer {
      * @param proxies the proxies trusted to tell the client's address; redirects record
      *                X-Forwarded-For / Forwarded for the click only when there are any
      */
-    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies) {
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
+                     dev.kurz.ratelimit.RateLimits limits) {
         boolean captureForwarded = !proxies.isEmpty();
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
-        LiveRoutes live = new LiveRoutes(f.hub(), f.keys());
+        Throttle throttle = new Throttle(limits, proxies);
+        LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), throttle);
         List<Consumer<Router>> modules = List.of(
                 new AlertRoutes(f.alerts(), blocking)::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
@@ -62,8 +64,8 @@ public final class WebServer {
                 r -> r.get("/metrics").handler(ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
-        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
+        Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies, throttle).router(vertx);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle);
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

@@ -46,8 +46,8 @@ class RateTest {
     @Test
     void config_defaults_areGenerousAndOn() {
         KurzConfig.RateLimits l = KurzConfig.from(new Env(Map.of())).rateLimits();
-        assertThat(l.api()).isEqualTo(Rate.of(600, Duration.ofMinutes(1)));
-        assertThat(l.apiIp()).isEqualTo(Rate.of(1200, Duration.ofMinutes(1)));
+        assertThat(l.api()).isEqualTo(Rate.of(1200, Duration.ofMinutes(1))); // a full batch (1000 links) fits
+        assertThat(l.apiIp()).isEqualTo(Rate.of(2400, Duration.ofMinutes(1)));
         assertThat(l.authFailures()).isEqualTo(Rate.of(10, Duration.ofMinutes(1)));
         assertThat(l.redirect()).isEqualTo(Rate.of(100, Duration.ofSeconds(1)));
         assertThat(l.live()).isEqualTo(Rate.of(30, Duration.ofMinutes(1)));

@@ -23,7 +23,7 @@ class LimiterTest {
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.remaining()).isZero();
         assertThat(refused.retryAfterSeconds()).isEqualTo(20); // one token every 20 s
-        assertThat(refused.header()).isEqualTo("\"api\";r=0;t=60");
+        assertThat(refused.header()).isEqualTo("\"api\";r=0;t=20");
 
         clock.advance(Duration.ofSeconds(19));
         assertThat(l.acquire("k", 1).join().allowed()).isFalse();
