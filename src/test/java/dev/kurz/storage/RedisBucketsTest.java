@@ -57,6 +57,23 @@ class RedisBucketsTest {
     }
 
     @Test
+    void oneNode_200ConcurrentCallsOnOneKey_stayWithinTheDeadlineAndExact() throws Exception {
+        SharedBuckets shared = shared(TestServers.redisUrl(), Duration.ofMillis(150));
+        Limiter l = Limiter.shared("test", Rate.parse("100/h"), InstantSource.system(), shared);
+        for (int i = 0; i < 3 && (i == 0 || shared.paused()); i++) { // the first call opens connections: may overrun
+            if (shared.paused()) Thread.sleep(2_100);
+            l.acquire("warm-" + UUID.randomUUID(), 1).join();
+        }
+        assertThat(shared.paused()).isFalse();
+        String key = "hot-" + UUID.randomUUID();
+        List<CompletableFuture<Decision>> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) all.add(l.acquire(key, 1));
+        long allowed = all.stream().map(CompletableFuture::join).filter(Decision::allowed).count();
+        assertThat(shared.paused()).as("no call overran the deadline (batching, not 200 racing compare-and-swaps)").isFalse();
+        assertThat(allowed).isEqualTo(100);
+    }
+
+    @Test
     void state_expiresInRedis_onceTheBucketWouldBeFullAgain() throws Exception {
         String url = TestServers.redisUrl();
         String key = "ttl-" + UUID.randomUUID();
