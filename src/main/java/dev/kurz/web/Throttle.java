@@ -45,11 +45,6 @@ final class Throttle {
         this.reportsPolicy = policy(limits.reports);
     }
 
-    /** No limits: for servers built without them. */
-    static Throttle none() {
-        return new Throttle(RateLimits.none(java.time.InstantSource.system()), TrustedProxies.parse(""));
-    }
-
     // ---- the API, after authentication ----
 
     /** One token per call from the key's bucket and from the client address's bucket. */
@@ -146,6 +141,7 @@ final class Throttle {
     /** After {@link #redirect} said no: sets {@code Retry-After} and returns the problem to answer with. */
     RateLimited redirectRefused(HttpServerRequest req) {
         long wait = limits.redirect.retryAfterSeconds(redirectKey(req));
+        limits.refused();
         req.response().headers().set(RETRY_AFTER, Long.toString(wait));
         return RateLimited.by(limits.redirect, "your address", wait);
     }
@@ -184,7 +180,8 @@ final class Throttle {
 
     // ---- helpers ----
 
-    private static void refuse(RoutingContext ctx, RateLimited p) {
+    private void refuse(RoutingContext ctx, RateLimited p) {
+        limits.refused();
         ctx.response().headers().set(RETRY_AFTER, Long.toString(p.retryAfterSeconds()));
         Problems.send(ctx.response(), p, ctx.request().path());
     }

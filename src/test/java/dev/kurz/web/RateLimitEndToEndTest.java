@@ -116,6 +116,7 @@ class RateLimitEndToEndTest {
             assertThat(n.api.get("/rl-r").status()).isEqualTo(302);
             assertThat(n.api.get("/rl-r").status()).isEqualTo(429);
             assertThat(n.api.get("/api/v1/links/rl-r").status()).isEqualTo(200); // the API has its own limits
+            assertThat(n.api.get("/metrics").body()).contains("kurz_ratelimit_refused_total 4");
         }
     }
 
