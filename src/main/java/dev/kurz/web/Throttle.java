@@ -2,6 +2,7 @@ package dev.kurz.web;
 
 import dev.kurz.analytics.TrustedProxies;
 import dev.kurz.auth.Principal;
+import dev.kurz.ratelimit.AddressKeys;
 import dev.kurz.ratelimit.Decision;
 import dev.kurz.ratelimit.Limiter;
 import dev.kurz.ratelimit.RateLimited;
@@ -55,7 +56,7 @@ final class Throttle {
         }
         String key = principal == null ? ANONYMOUS : Long.toString(principal.keyId());
         ctx.put(KEY, key);
-        both(ctx, limits.api.acquire(key, 1), limits.apiIp.acquire(RequestInfo.clientIp(ctx), 1), (byKey, byIp) -> {
+        both(ctx, limits.api.acquire(key, 1), limits.apiIp.acquire(address(ctx), 1), (byKey, byIp) -> {
             if (answered(ctx, byKey, byIp)) return;
             ctx.next();
         });
@@ -79,7 +80,7 @@ final class Throttle {
         }
         String key = ctx.get(KEY);
         both(ctx, limits.api.acquire(key == null ? ANONYMOUS : key, items - 1),
-                limits.apiIp.acquire(RequestInfo.clientIp(ctx), items - 1), (byKey, byIp) -> {
+                limits.apiIp.acquire(address(ctx), items - 1), (byKey, byIp) -> {
                     if (answered(ctx, byKey, byIp)) return;
                     then.run();
                 });
@@ -105,7 +106,7 @@ final class Throttle {
     /** Before a key is checked: answers 429 and returns true when this address sent too many wrong keys. */
     boolean refusedBeforeKeyCheck(RoutingContext ctx) {
         if (authPolicy == null) return false;
-        long wait = limits.authFailures.refusedFor(RequestInfo.clientIp(ctx));
+        long wait = limits.authFailures.refusedFor(address(ctx));
         if (wait == 0) return false;
         ctx.response().headers().set(RATELIMIT_POLICY, authPolicy)
                 .set(RATELIMIT, "\"" + limits.authFailures.limit().name() + "\";r=0;t=" + wait);
@@ -119,7 +120,7 @@ final class Throttle {
             unauthorized.run();
             return;
         }
-        then(ctx, limits.authFailures.failed(RequestInfo.clientIp(ctx)), d -> {
+        then(ctx, limits.authFailures.failed(address(ctx)), d -> {
             ctx.response().headers().set(RATELIMIT_POLICY, authPolicy).set(RATELIMIT, d.header());
             if (d.allowed()) unauthorized.run();
             else refuse(ctx, RateLimited.authFailures(d.limit(), d.retryAfterSeconds()));
@@ -128,7 +129,7 @@ final class Throttle {
 
     /** A wrong key sent over an open WebSocket: counted like one sent in a header. */
     void authFailed(String clientIp) {
-        if (authPolicy != null) limits.authFailures.failed(clientIp);
+        if (authPolicy != null) limits.authFailures.failed(AddressKeys.of(clientIp));
     }
 
     // ---- redirects: local buckets only, no I/O ----
@@ -147,7 +148,12 @@ final class Throttle {
     }
 
     private String redirectKey(HttpServerRequest req) {
-        return proxies.isEmpty() ? PEERS.get().of(req.remoteAddress()) : RequestInfo.clientIp(req, proxies);
+        return proxies.isEmpty() ? PEERS.get().of(req.remoteAddress()) : AddressKeys.of(RequestInfo.clientIp(req, proxies));
+    }
+
+    /** The bucket key of a routed request's client address (IPv6 by its /64). */
+    private static String address(RoutingContext ctx) {
+        return AddressKeys.of(RequestInfo.clientIp(ctx));
     }
 
     // ---- live feed connects ----
@@ -155,7 +161,7 @@ final class Throttle {
     /** True when this address may open another live connection; otherwise answers 429. */
     boolean liveConnect(RoutingContext ctx) {
         if (limits.live.off()) return true;
-        String ip = RequestInfo.clientIp(ctx);
+        String ip = address(ctx);
         if (limits.live.tryAcquire(ip)) return true;
         refuse(ctx, RateLimited.by(limits.live, "your address", limits.live.retryAfterSeconds(ip)));
         return false;
@@ -170,7 +176,7 @@ final class Throttle {
                 ctx.next();
                 return;
             }
-            then(ctx, limits.reports.acquire(RequestInfo.clientIp(ctx), 1), d -> {
+            then(ctx, limits.reports.acquire(address(ctx), 1), d -> {
                 ctx.response().headers().set(RATELIMIT_POLICY, reportsPolicy).set(RATELIMIT, d.header());
                 if (d.allowed()) ctx.next();
                 else refuse(ctx, RateLimited.by(d.limit(), "your address", d.retryAfterSeconds()));
@@ -228,7 +234,7 @@ final class Throttle {
     }
 
     /**
-     * The peer's address text per connection, remembered per event loop: formatting it allocates
+     * The peer's bucket key per connection, remembered per event loop: formatting the address allocates
      * ({@code InetAddress.getHostAddress}), and a keep-alive connection sends many redirects. A
      * connection's {@link SocketAddress} is one object for its life, so identity finds it.
      */
@@ -248,7 +254,7 @@ final class Throttle {
             if (a == null) return null;
             int i = System.identityHashCode(a) & (SLOTS - 1);
             if (addresses[i] == a) return texts[i];
-            String text = a.hostAddress();
+            String text = AddressKeys.of(a.hostAddress());
             addresses[i] = a;
             texts[i] = text;
             return text;

@@ -201,6 +201,17 @@ class RateLimitEndToEndTest {
     }
 
     @Test
+    void ipv6Clients_countByTheirSlash64() throws Exception {
+        try (Node n = node("KURZ_RATELIMIT_REDIRECT", "2/s", "KURZ_TRUSTED_PROXIES", "127.0.0.1")) {
+            n.api.create(Map.of("url", "https://example.com/v6", "slug", "rl-v6"));
+            assertThat(n.api.get("/rl-v6", "X-Forwarded-For", "2001:db8:1:2::1").status()).isEqualTo(302);
+            assertThat(n.api.get("/rl-v6", "X-Forwarded-For", "2001:db8:1:2:ffff::9").status()).isEqualTo(302);
+            assertThat(n.api.get("/rl-v6", "X-Forwarded-For", "2001:db8:1:2::77").status()).isEqualTo(429); // same /64
+            assertThat(n.api.get("/rl-v6", "X-Forwarded-For", "2001:db8:1:3::1").status()).isEqualTo(302); // the next /64
+        }
+    }
+
+    @Test
     void liveConnects_perAddress_limited() throws Exception {
         try (Node n = node("KURZ_RATELIMIT_LIVE", "2/min")) {
             HttpClient http = HttpClient.newHttpClient();
