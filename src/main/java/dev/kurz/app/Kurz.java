@@ -200,8 +200,11 @@ public final class Kurz implements AutoCloseable {
         this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
         opened.add(alerts);
         hub.onSummaries(alerts::onSummaries);
+        var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
+                new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), Duration.ofMillis(150), Duration.ofSeconds(2)));
         Runtime rt = Runtime.getRuntime();
         Metrics metrics = new Metrics()
+                .counter("kurz_ratelimit_refused_total", "Requests this node refused with 429 because of a rate limit.", limits::refusedTotal)
                 .counter("kurz_clicks_accepted_total", "Clicks (redirects) this node accepted for counting.", clicks::accepted)
                 .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
                 .gauge("kurz_redirect_cache_links", "Slugs in this node's redirect cache, unknown ones included.", cache::size)
@@ -217,7 +220,7 @@ public final class Kurz implements AutoCloseable {
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http());
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }

@@ -11,7 +11,7 @@ import java.time.Duration;
  * start with one line that names the variable, the value and what was expected.
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
-                         Http http, Abuse abuse, Audit audit) {
+                         Http http, Abuse abuse, Audit audit, RateLimits rateLimits) {
 
     /**
      * The HTTP edge's defences: how long a request's head, and then its body, may take to arrive;
@@ -122,6 +122,23 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
     /** The audit trail: how many days its events stay (purged hourly). */
     public record Audit(int retentionDays) {}
 
+    /**
+     * Token buckets (README, "Rate limits"): API calls per key and per client address, wrong API
+     * keys per address, redirects, live-feed connects and abuse reports per address. With Redis the
+     * API, auth-failure and report limits hold across nodes; redirects and connects are per node.
+     */
+    public record RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports) {
+        static RateLimits from(Env env) {
+            return new RateLimits(
+                    Rate.from(env, "KURZ_RATELIMIT_API", Rate.of(1200, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_API_IP", Rate.of(2400, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_AUTH_FAILURES", Rate.of(10, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_REDIRECT", Rate.of(100, Duration.ofSeconds(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_LIVE", Rate.of(30, Duration.ofMinutes(1))),
+                    Rate.from(env, "KURZ_RATELIMIT_REPORTS", Rate.of(10, Duration.ofHours(1))));
+        }
+    }
+
     public static KurzConfig from(Env env) {
         int port = env.integer("KURZ_PORT", 8080, 0, 65535);
         String host = env.string("KURZ_HOST", "0.0.0.0");
@@ -166,7 +183,8 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
             throw ConfigException.bad("KURZ_HTTP_READ_TIMEOUT", env.string("KURZ_HTTP_READ_TIMEOUT", ""), "a duration of at least 1s");
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http,
-                Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)));
+                Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
+                RateLimits.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

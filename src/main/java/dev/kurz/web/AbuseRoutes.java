@@ -29,7 +29,11 @@ final class AbuseRoutes {
     private final Blocking blocking;
     private final String base;
 
-    AbuseRoutes(Abuse abuse, Blocking blocking, String base) {
+    private final io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit;
+
+    /** @param reportLimit the per-address rate limit of reports, run before their body is read */
+    AbuseRoutes(Abuse abuse, Blocking blocking, String base, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit) {
+        this.reportLimit = reportLimit;
         this.abuse = abuse;
         this.blocking = blocking;
         this.base = base;
@@ -37,6 +41,11 @@ final class AbuseRoutes {
 
     /** Routes without an API key: mount before the authentication filter. */
     void mountPublic(Router r) {
+        // The limit may answer later (Redis): the body waits, paused, and the body handler resumes it.
+        r.post("/api/v1/reports").handler(ctx -> {
+            ctx.request().pause();
+            reportLimit.handle(ctx);
+        });
         r.post("/api/v1/reports")
                 // Its own small limit: the report must not depend on where the API's body handler sits.
                 .handler(BodyHandler.create(false).setBodyLimit(REPORT_BODY_LIMIT))

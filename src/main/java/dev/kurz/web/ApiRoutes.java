@@ -53,6 +53,7 @@ final class ApiRoutes {
     private Endpoints endpoints;
     private final List<java.util.function.Consumer<Router>> publicModules;
     private final dev.kurz.audit.AuditLog audit;
+    private final Throttle throttle;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -61,9 +62,10 @@ final class ApiRoutes {
      */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
               List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors,
-              List<java.util.function.Consumer<Router>> publicModules, dev.kurz.audit.AuditLog audit) {
+              List<java.util.function.Consumer<Router>> publicModules, dev.kurz.audit.AuditLog audit, Throttle throttle) {
         this.publicModules = publicModules;
         this.audit = audit;
+        this.throttle = throttle;
         this.proxies = proxies;
         this.cors = cors;
         this.hsts = base.startsWith("https://");
@@ -96,6 +98,7 @@ final class ApiRoutes {
         // Nothing of a body is read before the caller is known and the body is JSON: an anonymous
         // request costs no parsing, and a form or multipart body never reaches a decoder.
         r.route("/api/v1/*").handler(this::authenticate);
+        r.route("/api/v1/*").handler(ctx -> throttle.api(ctx, ctx.get(PRINCIPAL)));
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
@@ -171,6 +174,10 @@ final class ApiRoutes {
                 decoded.add(e);
             }
         }
+        throttle.items(ctx, array.size(), () -> createAll(ctx, decoded));
+    }
+
+    private void createAll(RoutingContext ctx, List<Object> decoded) {
         var who = Callers.actor(ctx);
         Long by = Callers.keyId(ctx);
         blocking.run(ctx, () -> {
@@ -241,6 +248,10 @@ final class ApiRoutes {
     // ---- filters ----
 
     private void authenticate(RoutingContext ctx) {
+        // A body waits, paused, in Vert.x's queue (and TCP's) while the key and the limits are checked,
+        // which may take a trip to the database or Redis; the body handler resumes it, and a refusal drains or cuts it.
+        if (hasBody(ctx.request())) ctx.request().pause();
+        if (throttle.refusedBeforeKeyCheck(ctx)) return;
         String key = ctx.request().getHeader("X-Api-Key");
         if (key == null) {
             String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -251,20 +262,16 @@ final class ApiRoutes {
             admit(ctx, f.join());
             return;
         }
-        // The body, if any, waits in Vert.x's queue (and TCP's) until the key is known.
-        ctx.request().pause();
         var context = ctx.vertx().getOrCreateContext();
         f.whenComplete((p, err) -> context.runOnContext(v -> {
             if (err != null) ctx.fail(err);
             else admit(ctx, p);
-            // Only now: the body handler, if the request gets that far, has set its readers.
-            ctx.request().resume();
         }));
     }
 
-    private static void admit(RoutingContext ctx, Optional<Principal> principal) {
+    private void admit(RoutingContext ctx, Optional<Principal> principal) {
         if (principal.isEmpty()) {
-            ctx.fail(ApiProblems.unauthorized());
+            throttle.authFailed(ctx, () -> ctx.fail(ApiProblems.unauthorized()));
             return;
         }
         ctx.put(PRINCIPAL, principal.get());

@@ -37,9 +37,11 @@ final class LiveRoutes {
     private final ApiKeys keys;
     private final dev.kurz.link.LinkService links;
     private final java.util.concurrent.Executor blocking;
+    private final Throttle throttle;
 
     /** @param links and {@code blocking}: to check that a {@code links:own} key follows only its own links */
-    LiveRoutes(LiveHub hub, ApiKeys keys, dev.kurz.link.LinkService links, java.util.concurrent.Executor blocking) {
+    LiveRoutes(LiveHub hub, ApiKeys keys, dev.kurz.link.LinkService links, java.util.concurrent.Executor blocking, Throttle throttle) {
+        this.throttle = throttle;
         this.hub = hub;
         this.keys = keys;
         this.links = links;
@@ -48,14 +50,18 @@ final class LiveRoutes {
 
     /** Before the API's authentication filter: the socket authenticates itself. */
     void mountWebSocket(Router r) {
-        r.get("/api/v1/live").handler(ctx -> ctx.request().toWebSocket()
-                .onSuccess(ws -> attach(ctx.vertx(), ws))
-                .onFailure(e -> {
-                    if (!ctx.response().ended()) {
-                        Problems.send(ctx.response(), ApiProblems.badRequest(
-                                "/api/v1/live is a WebSocket: connect with a WebSocket client (or use /api/v1/live/sse)"), "/api/v1/live");
-                    }
-                }));
+        r.get("/api/v1/live").handler(ctx -> {
+            if (throttle.refusedBeforeKeyCheck(ctx) || !throttle.liveConnect(ctx)) return;
+            String ip = RequestInfo.clientIp(ctx);
+            ctx.request().toWebSocket()
+                    .onSuccess(ws -> attach(ctx.vertx(), ws, ip))
+                    .onFailure(e -> {
+                        if (!ctx.response().ended()) {
+                            Problems.send(ctx.response(), ApiProblems.badRequest(
+                                    "/api/v1/live is a WebSocket: connect with a WebSocket client (or use /api/v1/live/sse)"), "/api/v1/live");
+                        }
+                    });
+        });
     }
 
     /** After the API's authentication filter. */
@@ -65,7 +71,7 @@ final class LiveRoutes {
 
     // ---- WebSocket ----
 
-    private void attach(Vertx vertx, ServerWebSocket ws) {
+    private void attach(Vertx vertx, ServerWebSocket ws, String clientIp) {
         Context context = vertx.getOrCreateContext();
         Transport t = new StreamTransport(context, ws) {
             @Override
@@ -125,6 +131,7 @@ final class LiveRoutes {
                         vertx.cancelTimer(authTimer);
                         conn.send(new JsonObject().put("type", "ready"));
                     } else {
+                        if (principal.isEmpty()) throttle.authFailed(clientIp);
                         conn.close(UNAUTHORIZED, "invalid API key, or it lacks the links:read scope");
                     }
                 }));
@@ -235,6 +242,7 @@ final class LiveRoutes {
     // ---- Server-Sent Events ----
 
     private void sse(RoutingContext ctx) {
+        if (!throttle.liveConnect(ctx)) return;
         String linksParam = ctx.request().getParam("links");
         boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
         List<String> slugs = linksParam == null || linksParam.isBlank() ? List.of()

@@ -41,6 +41,7 @@ final class RedirectHandler {
     private static final Buffer GONE_PAGE = page("410 — link no longer available", "This short link has expired or reached its click limit.");
     private static final Buffer BLOCKED_PAGE = page("410 — link disabled",
             "This short link was disabled because its destination was reported or listed as unsafe.");
+    private static final Buffer TOO_MANY_PAGE = page("429 — too many requests", "Too many requests from your address; try again in a few seconds.");
 
     private static final Supplier<String> NO_PEER = () -> null;
     private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
@@ -52,8 +53,10 @@ final class RedirectHandler {
     private final InstantSource clock;
 
     private final boolean captureForwarded;
+    private final Throttle throttle;
 
-    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded) {
+    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle) {
+        this.throttle = throttle;
         this.captureForwarded = captureForwarded;
         this.cache = cache;
         this.redirector = redirector;
@@ -62,6 +65,10 @@ final class RedirectHandler {
     }
 
     void handle(HttpServerRequest req, String slug) {
+        if (!throttle.redirect(req)) {
+            error(req, 429, throttle.redirectRefused(req));
+            return;
+        }
         CompletableFuture<Target> f = cache.get(slug);
         if (f.isDone() && !f.isCompletedExceptionally()) {
             respond(req, f.join());
@@ -161,7 +168,7 @@ final class RedirectHandler {
     }
 
     private void error(HttpServerRequest req, int status, ProblemException problem) {
-        error(req, status, problem, status == 404 ? NOT_FOUND_PAGE : GONE_PAGE);
+        error(req, status, problem, status == 404 ? NOT_FOUND_PAGE : status == 429 ? TOO_MANY_PAGE : GONE_PAGE);
     }
 
     private void error(HttpServerRequest req, int status, ProblemException problem, Buffer page) {

@@ -52,15 +52,16 @@ public final class WebServer {
      *                X-Forwarded-For / Forwarded for the click only when there are any
      */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
-                     dev.kurz.config.KurzConfig.Http http) {
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
         this.vertx = vertx;
         Blocking blocking = new Blocking(executor);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
-        LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor);
-        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl);
+        Throttle throttle = new Throttle(limits, proxies);
+        LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor, throttle);
+        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl, throttle.reports());
         List<Consumer<Router>> modules = List.of(
                 abuse::mount,
                 new AlertRoutes(f.alerts(), blocking, f.audit())::mount,
@@ -72,8 +73,8 @@ public final class WebServer {
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
-                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit()).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded);
+                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle).router(vertx);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle);
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A real Kurz node in this JVM on a free port, for end-to-end tests over HTTP. */
@@ -48,7 +49,12 @@ public final class Node implements AutoCloseable {
 
     /** A node of a cluster: PostgreSQL at {@code databaseUrl}, Redis at {@code redisUrl} (null: none). */
     public static Node clustered(String databaseUrl, String redisUrl, InstantSource clock) {
-        Map<String, String> env = new HashMap<>();
+        return clustered(databaseUrl, redisUrl, clock, Map.of());
+    }
+
+    /** A node of a cluster with extra settings, e.g. {@code KURZ_RATELIMIT_API}. */
+    public static Node clustered(String databaseUrl, String redisUrl, InstantSource clock, Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("KURZ_DATABASE_URL", databaseUrl);
         if (redisUrl != null) env.put("KURZ_REDIS_URL", redisUrl);
         return start(env, clock, null);
@@ -57,6 +63,10 @@ public final class Node implements AutoCloseable {
     private static Node start(Map<String, String> extra, InstantSource clock, Path dataDir) {
         Map<String, String> env = new HashMap<>(extra);
         env.putIfAbsent("KURZ_CLICK_FLUSH_INTERVAL", "100ms");
+        // Tests send many requests from one address and key; the rate-limit tests set the limits they test.
+        for (String limit : List.of("API", "API_IP", "AUTH_FAILURES", "REDIRECT", "LIVE", "REPORTS")) {
+            env.putIfAbsent("KURZ_RATELIMIT_" + limit, "off");
+        }
         env.put("KURZ_PORT", "0");
         env.put("KURZ_HOST", "127.0.0.1");
         env.put("KURZ_BASE_URL", BASE_URL);
