@@ -325,8 +325,16 @@ final class ApiRoutes {
         ctx.next();
     }
 
-    /** A query string that cannot be decoded (a lone '%', bad UTF-8) is the client's error, whatever the endpoint. */
+    /** A path or query that cannot be decoded (a lone '%', bad UTF-8) is the client's error, whatever the endpoint. */
     private static void requireReadableQuery(RoutingContext ctx) {
+        if (ctx.request().path() != null && ctx.request().path().indexOf('%') >= 0) {
+            try {
+                ctx.normalizedPath();
+            } catch (RuntimeException e) {
+                ctx.fail(ApiProblems.badRequest("The path is not valid: every '%' must start an escape such as %20 of UTF-8 bytes"));
+                return;
+            }
+        }
         if (ctx.request().query() != null) {
             try {
                 ctx.queryParams();
@@ -365,6 +373,10 @@ final class ApiRoutes {
                 case 400 -> ApiProblems.badRequest("The request could not be read");
                 default -> internal(ctx, null);
             };
+        } else if (clientGone(err)) {
+            // The client hung up mid-answer (a closed tab, a scanner): nothing to answer, nothing to fix.
+            log.debug("{} {}: client went away: {}", ctx.request().method(), path, err.toString());
+            return;
         } else if (isUnavailable(err)) {
             log.warn("{} {}: database unavailable: {}", ctx.request().method(), path, err.getMessage());
             p = ApiProblems.unavailable("The database");
@@ -421,6 +433,11 @@ final class ApiRoutes {
         String id = RequestInfo.requestId(ctx);
         log.error("{} {} failed (request id {})", ctx.request().method(), ctx.request().path(), id, err);
         return ApiProblems.internal(id);
+    }
+
+    private static boolean clientGone(Throwable err) {
+        return err instanceof io.vertx.core.http.HttpClosedException || err instanceof java.nio.channels.ClosedChannelException
+                || err instanceof io.netty.channel.unix.Errors.NativeIoException;
     }
 
     private static boolean isUnavailable(Throwable err) {

@@ -17,7 +17,8 @@ import java.util.List;
  * <li>both {@code Content-Length} and {@code Transfer-Encoding} (Netty would drop the length and go on);
  * <li>a {@code Transfer-Encoding} other than one {@code chunked} (unknown codings, several headers);
  * <li>no {@code Host} on HTTP/1.1, or more than one {@code Host};
- * <li>control characters (NUL, DEL, …) or spaces in the request target.
+ * <li>control characters (NUL, DEL, …) or spaces in the request target;
+ * <li>an HTTP version other than 1.x (Vert.x would answer 501, a server error, for the client's mistake).
  * </ul>
  * Installed per connection by {@link ConnectionGuard}; the checks are a scan of the target and two
  * header lookups, cheap enough for the redirect path.
@@ -53,10 +54,22 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         return !target.isEmpty();
     }
 
+    /** RFC 3986 reg-name / IP-literal characters with an optional port; not empty. */
+    static boolean validHost(String host) {
+        if (host.isEmpty() || host.length() > 255) return false;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~%!$&'()*+,;=:[]".indexOf(c) >= 0;
+            if (!ok) return false;
+        }
+        return true;
+    }
+
     static String framingProblem(HttpMessage message) {
         if (message instanceof io.netty.handler.codec.http.HttpRequest r && !validTarget(r.uri())) {
             return "the request target contains control characters or spaces";
         }
+        if (message.protocolVersion().majorVersion() != 1) return "only HTTP/1.0 and HTTP/1.1 are spoken here";
         HttpHeaders h = message.headers();
         if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
@@ -70,6 +83,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() != 1) return "more than one Host header";
+        if (!validHost(hosts.get(0))) return "the Host header is not a host name or address with an optional port";
         return null;
     }
 

@@ -78,8 +78,19 @@ public final class WebServer {
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);
+            else if (!decodablePath(req.path())) Problems.send(req.response(), ApiProblems.badRequest(
+                    "The path is not valid: every '%' must start an escape such as %20"), null);
             else router.handle(req);
         };
+    }
+
+    /** Every '%' starts a two-digit hex escape (the router would otherwise fail deep inside its path matching). */
+    static boolean decodablePath(String path) {
+        if (path == null) return false;
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) return false;
+        }
+        return true;
     }
 
     /** The slug when the request is a redirect ({@code GET|HEAD /x} with x not one of Kurz's own paths), else null. */

@@ -91,7 +91,7 @@ class HardeningEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/api/v1/links?q=%", "/api/v1/alerts/events?cursor=%zz", "/api/v1/live/sse?links=%", "/api/v1/stats?from=%E0%A4%A",
-            "/api/v1/links/t1/stats?tz=%", "/health/ready?x=%"})
+            "/api/v1/links/t1/stats?tz=%", "/health/ready?x=%", "/api/v1/links/%zz", "/app/%u-", "/api/v1/%"})
     void badPercentEscape_is400(String path) {
         // No HTTP client sends these; write them by hand.
         try (RawHttp raw = new RawHttp(port)) {

@@ -28,7 +28,10 @@ class StrictRequestDecoderTest {
             "GET /t1 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
             "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n",
             "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"})
+            "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET /x HTTP/2.0\r\nHost: h\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: \u00ff\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: a b\r\n\r\n"})
     void ambiguousOrDirtyRequest_markedFailed(String raw) {
         assertThat(decode(raw).decoderResult().isFailure()).isTrue();
     }
@@ -37,6 +40,8 @@ class StrictRequestDecoderTest {
     @ValueSource(strings = {
             "GET /t1?a=b%20c HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET /t1 HTTP/1.0\r\n\r\n",
+            "GET /t1 HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+            "GET /t1 HTTP/1.1\r\nHost: kurz.example:443\r\n\r\n",
             "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
             "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}"})
     void ordinaryRequest_passes(String raw) {
