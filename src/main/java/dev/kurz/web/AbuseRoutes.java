@@ -32,7 +32,11 @@ final class AbuseRoutes {
     private final io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit;
 
     /** @param reportLimit the per-address rate limit of reports, run before their body is read */
-    AbuseRoutes(Abuse abuse, Blocking blocking, String base, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit) {
+    private final dev.kurz.audit.AuditLog audit;
+
+    AbuseRoutes(Abuse abuse, Blocking blocking, String base, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit,
+                dev.kurz.audit.AuditLog audit) {
+        this.audit = audit;
         this.reportLimit = reportLimit;
         this.abuse = abuse;
         this.blocking = blocking;
@@ -67,11 +71,21 @@ final class AbuseRoutes {
             JsonObject body = ApiRoutes.body(ctx);
             String reason = strings(body, BLOCK_FIELDS, "Invalid block").get(0);
             String slug = ctx.pathParam("slug");
-            blocking.run(ctx, () -> abuse.block(slug, reason), l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
+            var who = Callers.actor(ctx);
+            blocking.run(ctx, () -> {
+                var l = abuse.block(slug, reason);
+                audit.linkBlocked(who, slug, reason);
+                return l;
+            }, l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
         }));
         r.delete("/api/v1/links/:slug/block").handler(ApiRoutes.scope(Scope.ADMIN, ctx -> {
             String slug = ctx.pathParam("slug");
-            blocking.run(ctx, () -> abuse.unblock(slug), l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
+            var who = Callers.actor(ctx);
+            blocking.run(ctx, () -> {
+                var l = abuse.unblock(slug);
+                audit.linkUnblocked(who, slug);
+                return l;
+            }, l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
         }));
     }
 

@@ -61,7 +61,7 @@ public final class WebServer {
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         Throttle throttle = new Throttle(limits, proxies);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor, throttle);
-        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl, throttle.reports());
+        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl, throttle.reports(), f.audit());
         List<Consumer<Router>> modules = List.of(
                 abuse::mount,
                 new AlertRoutes(f.alerts(), blocking, f.audit())::mount,

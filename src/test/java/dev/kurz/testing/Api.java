@@ -71,8 +71,8 @@ public final class Api {
         return send(request(path, headers).method("HEAD", HttpRequest.BodyPublishers.noBody()));
     }
 
-    public Resp delete(String path) {
-        return send(request(path).DELETE());
+    public Resp delete(String path, String... headers) {
+        return send(request(path, headers).DELETE());
     }
 
     public Resp post(String path, Object json) {

@@ -168,10 +168,20 @@ class AbuseEndToEndTest {
         api.get("/" + slug, "Accept", "application/json").assertProblem(410, "link-blocked");
         assertThat(api.get("/api/v1/links/" + slug).json().getJsonObject("blocked").getString("source")).isEqualTo("admin");
 
-        Resp lifted = api.delete("/api/v1/links/" + slug + "/block");
+        Resp lifted = api.delete("/api/v1/links/" + slug + "/block", "X-Request-Id", "unblock-" + slug);
         assertThat(lifted.status()).isEqualTo(200);
         assertThat(lifted.json().getValue("blocked")).isNull();
         assertThat(api.get("/" + slug).status()).isEqualTo(302);
+
+        // Both are in the audit trail, with who, why and the request.
+        var events = api.get("/api/v1/audit?target=link:" + slug).json().getJsonArray("items");
+        JsonObject unblock = events.getJsonObject(0);
+        JsonObject block = events.getJsonObject(1);
+        assertThat(unblock.getString("action")).isEqualTo("link.unblocked");
+        assertThat(unblock.getString("requestId")).isEqualTo("unblock-" + slug);
+        assertThat(block.getString("action")).isEqualTo("link.blocked");
+        assertThat(block.getJsonObject("changes").getJsonObject("reason").getString("after")).isEqualTo("phishing page, reported twice");
+        assertThat(block.getJsonObject("key").getString("name")).isEqualTo("KURZ_API_KEY");
     }
 
     @Test
