@@ -1,19 +1,12 @@
 package dev.kurz.web;
 
 import dev.kurz.analytics.TrustedProxies;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -26,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * What every HTTP/1.x connection gets before its first byte is read:
  * <ul>
  * <li>the {@link StrictRequestDecoder} in place of Vert.x's own (400 and close on ambiguous framing);
- * <li>a read deadline: once the first byte of a request arrives, its head must be complete within
- * the timeout, and then its body within the timeout again; a slow client (slowloris, slow POST)
- * gets 408 and is closed. Idle keep-alive connections are the idle timeout's business;
+ * <li>a read deadline, kept by the decoder: once the first byte of a request arrives, its head must
+ * be complete within the timeout, and then its body within the timeout again; a slow client
+ * (slowloris, slow POST) gets 408 and is closed. Idle keep-alive connections are the idle
+ * timeout's business;
  * <li>a cap on open connections per client address, so one address cannot take every file
  * descriptor. Trusted proxies are exempt (all their clients share their address).
  * </ul>
@@ -39,9 +33,6 @@ import org.slf4j.LoggerFactory;
 final class ConnectionGuard {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
     private static final String DECODER = "httpDecoder";
-    private static final byte[] TIMEOUT_RESPONSE = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Connection: close\r\nContent-Length: 43\r\nX-Content-Type-Options: nosniff\r\n\r\n"
-            + "The request was not received in time. Bye.\n").getBytes(StandardCharsets.US_ASCII);
     private static volatile boolean warned;
 
     private final HttpServerOptions options;
@@ -72,11 +63,9 @@ final class ConnectionGuard {
             if (!(conn instanceof io.vertx.core.http.impl.Http2ServerConnection)) warnOnce("unexpected pipeline " + pipeline.names());
             return;
         }
-        pipeline.replace(DECODER, DECODER, new StrictRequestDecoder(options));
-        Deadline deadline = new Deadline(readTimeoutSeconds, pipeline.context(DECODER));
-        pipeline.addBefore(DECODER, "kurz-read-start", deadline.start);
-        pipeline.addAfter(DECODER, "kurz-read-progress", deadline.progress);
-        ScheduledFuture<?> tick = channel.eventLoop().scheduleAtFixedRate(() -> deadline.tick(channel), 1, 1, TimeUnit.SECONDS);
+        StrictRequestDecoder decoder = new StrictRequestDecoder(options, readTimeoutSeconds);
+        pipeline.replace(DECODER, DECODER, decoder);
+        ScheduledFuture<?> tick = channel.eventLoop().scheduleAtFixedRate(() -> decoder.tick(channel), 1, 1, TimeUnit.SECONDS);
         channel.closeFuture().addListener(f -> tick.cancel(false));
     }
 
@@ -111,64 +100,4 @@ final class ConnectionGuard {
         log.warn("HTTP read deadlines and strict framing are off: {}", why);
     }
 
-    /**
-     * One connection's read state, touched only on its event loop. {@code start} sees bytes before
-     * the decoder, {@code progress} the decoded parts after it; {@link #tick} runs once a second.
-     */
-    private static final class Deadline {
-        private static final int IDLE = 0, HEAD = 1, BODY = 2;
-        private final int limit;
-        private final ChannelHandlerContext decoder;
-        private int state = IDLE;
-        private int seconds;
-        private ChannelHandlerContext head;
-
-        final ChannelInboundHandlerAdapter start = new ChannelInboundHandlerAdapter() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                head = ctx;
-            }
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (state == IDLE && msg instanceof ByteBuf b && b.isReadable()) {
-                    state = HEAD;
-                    seconds = 0;
-                }
-                ctx.fireChannelRead(msg);
-            }
-        };
-
-        final ChannelInboundHandlerAdapter progress = new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof HttpRequest) {
-                    state = BODY;
-                    seconds = 0;
-                }
-                if (msg instanceof LastHttpContent) state = IDLE;
-                ctx.fireChannelRead(msg);
-            }
-        };
-
-        Deadline(int limit, ChannelHandlerContext decoder) {
-            this.limit = limit;
-            this.decoder = decoder;
-        }
-
-        void tick(Channel channel) {
-            if (decoder.isRemoved()) {
-                // Upgraded to a WebSocket: frames are not requests, and the socket has its own pings.
-                state = IDLE;
-                return;
-            }
-            if (state == IDLE || ++seconds < limit) return;
-            if (state == HEAD) {
-                // Written below the HTTP encoder: no response has started on this connection.
-                head.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(f -> channel.close());
-            } else {
-                channel.close(); // mid-body: the response side belongs to Vert.x, so just hang up
-            }
-        }
-    }
 }

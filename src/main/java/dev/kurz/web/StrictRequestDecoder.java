@@ -1,5 +1,9 @@
 package dev.kurz.web;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -20,13 +24,76 @@ import java.util.List;
  * <li>control characters (NUL, DEL, …) or spaces in the request target;
  * <li>an HTTP version other than 1.x (Vert.x would answer 501, a server error, for the client's mistake).
  * </ul>
- * Installed per connection by {@link ConnectionGuard}; the checks are a scan of the target and two
- * header lookups, cheap enough for the redirect path.
+ * It also keeps the connection's read deadline (see {@link #tick}). Installed per connection by
+ * {@link ConnectionGuard}; the checks are a scan of the target and a few header lookups, cheap
+ * enough for the redirect path.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
+    private static final byte[] TIMEOUT_RESPONSE = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Connection: close\r\nContent-Length: 43\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+            + "The request was not received in time. Bye.\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int IDLE = 0, HEAD = 1, BODY = 2;
+
+    private final int readTimeoutSeconds;
+    // The read deadline's state, touched only on the connection's event loop. Kept here rather than
+    // in handlers of their own around the decoder: two more pipeline hops per message cost ~1 % of
+    // the redirect throughput (docs/BENCHMARKS.md).
+    private int state = IDLE;
+    private int seconds;
+    private ChannelHandlerContext context;
 
     StrictRequestDecoder(HttpServerOptions options) {
+        this(options, Integer.MAX_VALUE);
+    }
+
+    /** @param readTimeoutSeconds how long a request's head, then its body, may take to arrive */
+    StrictRequestDecoder(HttpServerOptions options, int readTimeoutSeconds) {
         super(options);
+        this.readTimeoutSeconds = readTimeoutSeconds;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (state == IDLE && msg instanceof ByteBuf b && b.isReadable()) {
+            state = HEAD;
+            seconds = 0;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        int before = out.size();
+        super.decode(ctx, in, out);
+        for (int i = before, n = out.size(); i < n; i++) {
+            Object o = out.get(i);
+            if (o instanceof io.netty.handler.codec.http.HttpRequest) {
+                state = BODY;
+                seconds = 0;
+            }
+            if (o instanceof io.netty.handler.codec.http.LastHttpContent) state = IDLE;
+        }
+    }
+
+    /**
+     * Once a second: a request whose head (then body) has taken longer than the timeout gets 408
+     * and the connection is closed. A slow head gets the 408 written below the HTTP encoder (no
+     * response has started); mid-body the response side belongs to Vert.x, so it is just closed.
+     */
+    void tick(Channel channel) {
+        if (context == null || context.isRemoved()) return; // upgraded to a WebSocket: frames, not requests
+        if (state == IDLE || ++seconds < readTimeoutSeconds) return;
+        if (state == HEAD) {
+            context.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(f -> channel.close());
+        } else {
+            channel.close();
+        }
     }
 
     @Override
