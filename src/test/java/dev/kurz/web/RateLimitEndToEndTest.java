@@ -146,6 +146,20 @@ class RateLimitEndToEndTest {
     }
 
     @Test
+    void abuseReports_perAddress_limitedBeforeTheBodyIsRead() throws Exception {
+        try (Node n = node("KURZ_RATELIMIT_REPORTS", "2/h")) {
+            Api anonymous = n.api.withKey(null);
+            JsonObject report = new JsonObject().put("url", "https://phish.example/").put("reason", "asks for passwords");
+            assertThat(anonymous.post("/api/v1/reports", report).status()).isEqualTo(202);
+            assertThat(anonymous.post("/api/v1/reports", report).status()).isEqualTo(202);
+            Resp third = anonymous.post("/api/v1/reports", report);
+            third.assertProblem(429, "rate-limited");
+            assertThat(Long.parseLong(third.header("retry-after"))).isBetween(1L, 1800L);
+            assertThat(n.api.get("/api/v1/reports").json().getJsonArray("items")).hasSize(2);
+        }
+    }
+
+    @Test
     void redirects_off_areNeverLimited() throws Exception {
         try (Node n = node("KURZ_RATELIMIT_REDIRECT", "off", "KURZ_RATELIMIT_API", "100/min")) {
             n.api.create(Map.of("url", "https://example.com/off", "slug", "rl-off"));
