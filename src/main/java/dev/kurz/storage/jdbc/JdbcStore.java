@@ -206,23 +206,36 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public Set<String> createdByAmong(Collection<String> slugs, long keyId) {
-        Set<String> out = new HashSet<>();
-        if (slugs.isEmpty()) return out;
-        List<String> all = List.copyOf(slugs);
-        // Chunks keep the statement within every engine's bound-parameter limit.
+        return selectIn("links created by a key", "SELECT slug FROM links WHERE domain_id = ? AND created_by = ? AND slug IN ",
+                List.of(DEFAULT_DOMAIN, keyId), slugs, 0, rs -> rs.getString(1));
+    }
+
+    /** A column read from one result row. */
+    private interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * {@code sqlPrefix (?, ?, …)} over {@code values}, in chunks that keep the statement within
+     * every engine's bound-parameter limit, after the {@code leading} parameters; column 1 of each row.
+     */
+    private <T> Set<T> selectIn(String what, String sqlPrefix, List<Object> leading, Collection<T> values, int timeoutSeconds,
+                                Column<T> column) {
+        Set<T> out = new HashSet<>();
+        List<T> all = List.copyOf(values);
         for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            String sql = "SELECT slug FROM links WHERE domain_id = ? AND created_by = ? AND slug IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            List<T> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = sqlPrefix + "(" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
             try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, DEFAULT_DOMAIN);
-                ps.setLong(2, keyId);
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 3, chunk.get(i));
+                if (timeoutSeconds > 0) ps.setQueryTimeout(timeoutSeconds);
+                int i = 1;
+                for (Object p : leading) ps.setObject(i++, p);
+                for (T v : chunk) ps.setObject(i++, v);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(rs.getString(1));
+                    while (rs.next()) out.add(column.read(rs));
                 }
             } catch (SQLException e) {
-                throw new StorageException("links created by a key", e);
+                throw new StorageException(what, e);
             }
         }
         return out;
@@ -368,24 +381,9 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public Set<Long> revokedAmong(Collection<Long> ids) {
-        Set<Long> out = new HashSet<>();
-        if (ids.isEmpty()) return out;
-        List<Long> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += 500) {
-            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            String sql = "SELECT id FROM api_keys WHERE revoked_at IS NOT NULL AND id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
-            try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setQueryTimeout(2); // asked every second: a slow answer is better skipped than queued
-                for (int i = 0; i < chunk.size(); i++) ps.setLong(i + 1, chunk.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(rs.getLong(1));
-                }
-            } catch (SQLException e) {
-                throw new StorageException("revoked keys", e);
-            }
-        }
-        return out;
+        // Asked every second: a slow answer is better skipped than queued.
+        return selectIn("revoked keys", "SELECT id FROM api_keys WHERE revoked_at IS NOT NULL AND id IN ", List.of(), ids, 2,
+                rs -> rs.getLong(1));
     }
 
     @Override
