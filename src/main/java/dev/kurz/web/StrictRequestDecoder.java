@@ -146,7 +146,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         }
         boolean http11 = message.protocolVersion() == HttpVersion.HTTP_1_1;
         if (!h.contains(HttpHeaderNames.HOST)) {
-            return http11 ? "an HTTP/1.1 request needs a Host header" : null;
+            return http11 ? "the Host header is missing" : null;
         }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() != 1) return "more than one Host header";

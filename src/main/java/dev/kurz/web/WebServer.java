@@ -84,6 +84,24 @@ public final class WebServer {
         };
     }
 
+    /**
+     * A request the decoder refused (ambiguous framing, a line or headers too long): Vert.x's own
+     * answer, with the reason in a line of text and the headers every answer carries, then close.
+     */
+    static void invalid(HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
+                : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+        String why = cause instanceof StrictRequestDecoder.BadFraming ? cause.getMessage() : "the request could not be read";
+        req.response().setStatusCode(status)
+                .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .end("Bad request: " + why + "\n");
+        // At once, as Vert.x's own handler does: nothing pipelined behind it may be answered.
+        req.connection().close();
+    }
+
     /** Every '%' starts a two-digit hex escape (the router would otherwise fail deep inside its path matching). */
     static boolean decodablePath(String path) {
         if (path == null) return false;
@@ -135,7 +153,8 @@ public final class WebServer {
                         .setIdleTimeoutUnit(TimeUnit.SECONDS);
                 ConnectionGuard guard = new ConnectionGuard(options, http.readTimeout(), http.maxConnectionsPerIp(), proxies);
                 server = vertx.createHttpServer(options);
-                return server.connectionHandler(guard::install).requestHandler(dispatcher).listen().onSuccess(s -> port = s.actualPort());
+                return server.connectionHandler(guard::install).invalidRequestHandler(WebServer::invalid).requestHandler(dispatcher)
+                        .listen().onSuccess(s -> port = s.actualPort());
             }
 
             @Override

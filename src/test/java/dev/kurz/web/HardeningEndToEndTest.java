@@ -128,6 +128,7 @@ class HardeningEndToEndTest {
             RawHttp.Reply reply = raw.send(request + "GET /t1 HTTP/1.1\r\nHost: kurz.test\r\n\r\n").readUntilClose(5_000);
             assertThat(reply.status()).as(reply.text()).isEqualTo(400);
             assertThat(reply.closed()).isTrue();
+            assertThat(reply.text()).containsIgnoringCase("X-Content-Type-Options: nosniff").contains("Bad request: ");
             // The smuggled second request is never answered.
             assertThat(reply.text().split("HTTP/1.1 ", -1)).hasSize(2);
         }
