@@ -201,7 +201,7 @@ public final class Kurz implements AutoCloseable {
         opened.add(alerts);
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
-                new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), Duration.ofMillis(150), Duration.ofSeconds(2)));
+                new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), config.rateLimits().redisTimeout(), Duration.ofSeconds(2)));
         Runtime rt = Runtime.getRuntime();
         Metrics metrics = new Metrics()
                 .counter("kurz_ratelimit_refused_total", "Requests this node refused with 429 because of a rate limit.", limits::refusedTotal)

@@ -127,15 +127,24 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
      * keys per address, redirects, live-feed connects and abuse reports per address. With Redis the
      * API, auth-failure and report limits hold across nodes; redirects and connects are per node.
      */
-    public record RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports) {
+    public record RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports, Duration redisTimeout) {
+        public RateLimits(Rate api, Rate apiIp, Rate authFailures, Rate redirect, Rate live, Rate reports) {
+            this(api, apiIp, authFailures, redirect, live, reports, Duration.ofMillis(150));
+        }
+
         static RateLimits from(Env env) {
+            Duration redisTimeout = env.duration("KURZ_RATELIMIT_REDIS_TIMEOUT", Duration.ofMillis(150));
+            if (redisTimeout.isZero() || redisTimeout.compareTo(Duration.ofSeconds(5)) > 0) {
+                throw ConfigException.bad("KURZ_RATELIMIT_REDIS_TIMEOUT", env.string("KURZ_RATELIMIT_REDIS_TIMEOUT", ""), "a duration from 1ms to 5s");
+            }
             return new RateLimits(
                     Rate.from(env, "KURZ_RATELIMIT_API", Rate.of(1200, Duration.ofMinutes(1))),
                     Rate.from(env, "KURZ_RATELIMIT_API_IP", Rate.of(2400, Duration.ofMinutes(1))),
                     Rate.from(env, "KURZ_RATELIMIT_AUTH_FAILURES", Rate.of(10, Duration.ofMinutes(1))),
                     Rate.from(env, "KURZ_RATELIMIT_REDIRECT", Rate.of(100, Duration.ofSeconds(1))),
                     Rate.from(env, "KURZ_RATELIMIT_LIVE", Rate.of(30, Duration.ofMinutes(1))),
-                    Rate.from(env, "KURZ_RATELIMIT_REPORTS", Rate.of(10, Duration.ofHours(1))));
+                    Rate.from(env, "KURZ_RATELIMIT_REPORTS", Rate.of(10, Duration.ofHours(1))),
+                    redisTimeout);
         }
     }
 

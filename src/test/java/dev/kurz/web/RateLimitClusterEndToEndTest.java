@@ -23,7 +23,8 @@ class RateLimitClusterEndToEndTest {
     @Test
     void apiLimit_requestsSplitOverTwoNodes_hit429AtTheSharedTotal() {
         String db = TestServers.freshPostgresDatabase();
-        Map<String, String> limits = Map.of("KURZ_RATELIMIT_API", "20/min", "KURZ_RATELIMIT_API_IP", "off");
+        // A generous Redis deadline: on a loaded test machine the first calls can take longer than the default 150 ms.
+        Map<String, String> limits = Map.of("KURZ_RATELIMIT_API", "20/min", "KURZ_RATELIMIT_API_IP", "off", "KURZ_RATELIMIT_REDIS_TIMEOUT", "2s");
         try (Node a = Node.clustered(db, TestServers.redisUrl(), clock, limits);
              Node b = Node.clustered(db, TestServers.redisUrl(), clock, limits)) {
             List<Integer> statuses = new ArrayList<>();
@@ -40,7 +41,7 @@ class RateLimitClusterEndToEndTest {
     @Test
     void wrongKeys_countedAcrossNodes() {
         String db = TestServers.freshPostgresDatabase();
-        Map<String, String> limits = Map.of("KURZ_RATELIMIT_AUTH_FAILURES", "4/min");
+        Map<String, String> limits = Map.of("KURZ_RATELIMIT_AUTH_FAILURES", "4/min", "KURZ_RATELIMIT_REDIS_TIMEOUT", "2s");
         try (Node a = Node.clustered(db, TestServers.redisUrl(), clock, limits);
              Node b = Node.clustered(db, TestServers.redisUrl(), clock, limits)) {
             Api wrongA = a.api.withKey("kurz_cluster_wrong_guess_00000");
@@ -63,7 +64,7 @@ class RateLimitClusterEndToEndTest {
     void frozenRedis_apiCallsStillAnswerPromptly_fromThisNodesBuckets() {
         String db = TestServers.freshPostgresDatabase();
         try (FreezableRedis redis = new FreezableRedis()) {
-            Node n = Node.clustered(db, redis.url(), clock, Map.of("KURZ_RATELIMIT_API", "100/min"));
+            Node n = Node.clustered(db, redis.url(), clock, Map.of("KURZ_RATELIMIT_API", "100/min", "KURZ_RATELIMIT_REDIS_TIMEOUT", "400ms"));
             try {
                 n.api.create(Map.of("url", "https://example.com/frozen", "slug", "frozen-1"));
                 assertThat(n.api.get("/api/v1/links/frozen-1").header("ratelimit")).startsWith("\"api\";r=98;");
