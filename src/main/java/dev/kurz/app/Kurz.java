@@ -228,6 +228,7 @@ public final class Kurz implements AutoCloseable {
                 stats, analytics, hub, alerts, metrics, abuse, audit);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
+        health.started();
     }
 
     /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
@@ -295,8 +296,11 @@ public final class Kurz implements AutoCloseable {
         if (closed) return;
         closed = true;
         Duration grace = config.server().shutdownGrace();
-        log.info("shutting down: stop intake, finish requests, drain clicks");
+        // Connections first: whoever sees readiness fail already gets Connection: close.
+        web.closeConnectionsAfterEachAnswer();
         health.drain();
+        ShutdownDrain.serveFor(config.server().shutdownDrain());
+        log.info("shutting down: stop intake, finish requests, drain clicks");
         blocklists.close();
         keySweep.close();
         hub.close();

@@ -32,6 +32,7 @@ public final class KurzProcess implements AutoCloseable {
         env.putIfAbsent("KURZ_PORT", Integer.toString(TestServers.freePort()));
         env.putIfAbsent("KURZ_HOST", "127.0.0.1");
         env.putIfAbsent("KURZ_RATELIMIT_REDIRECT", "off");
+        env.putIfAbsent("KURZ_SHUTDOWN_DRAIN", "0");
         env.putIfAbsent("KURZ_RATELIMIT_API", "off");
         env.putIfAbsent("KURZ_RATELIMIT_API_IP", "off");
         String java = ProcessHandle.current().info().command().orElse("java");
