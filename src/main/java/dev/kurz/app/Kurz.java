@@ -80,10 +80,14 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.audit.AuditLog audit;
     private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
+    private final DataDirLock dataDirLock;
     private volatile boolean closed;
 
-    private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened) {
+    private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
         this.config = config;
+        // Before anything touches the SQLite file: a second process on it would double-count clicks.
+        this.dataDirLock = config.storage().postgres() ? null : DataDirLock.acquire(config.server().dataDir());
+        if (dataDirLock != null) opened.add(dataDirLock);
         KurzConfig.Analytics a = config.analytics();
         TrustedProxies proxies;
         try {
@@ -105,6 +109,8 @@ public final class Kurz implements AutoCloseable {
         ApiKeys keys = new ApiKeys(store, clock, blocking);
         if (config.auth().bootstrapKey() != null) keys.ensure(config.auth().bootstrapKey(), "KURZ_API_KEY");
         this.firstKey = keys.bootstrapIfNone();
+        // Shown at once: a start that fails later (port taken) must not lose the only admin key.
+        firstKey.ifPresent(onFirstKey);
 
         SlugPermutation slugs = new SlugPermutation(store.installationSecret("slug-key", new SecureRandom().nextLong()));
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
@@ -221,8 +227,8 @@ public final class Kurz implements AutoCloseable {
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
-        this.port = web.start(config.server().host(), config.server().port(), cores)
-                .toCompletionStage().toCompletableFuture().join();
+        this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
+        health.started();
     }
 
     /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
@@ -246,9 +252,14 @@ public final class Kurz implements AutoCloseable {
 
     /** Starts a node; fails (and releases what it opened) when the database or port cannot be had. */
     public static Kurz start(KurzConfig config, InstantSource clock) {
+        return start(config, clock, k -> {});
+    }
+
+    /** Starts a node; {@code onFirstKey} gets the admin key made on a first start as soon as it exists. */
+    public static Kurz start(KurzConfig config, InstantSource clock, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            return new Kurz(config, clock, opened);
+            return new Kurz(config, clock, opened, onFirstKey);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -285,8 +296,11 @@ public final class Kurz implements AutoCloseable {
         if (closed) return;
         closed = true;
         Duration grace = config.server().shutdownGrace();
-        log.info("shutting down: stop intake, finish requests, drain clicks");
+        // Connections first: whoever sees readiness fail already gets Connection: close.
+        web.closeConnectionsAfterEachAnswer();
         health.drain();
+        ShutdownDrain.serveFor(config.server().shutdownDrain());
+        log.info("shutting down: stop intake, finish requests, drain clicks");
         blocklists.close();
         keySweep.close();
         hub.close();
@@ -305,6 +319,7 @@ public final class Kurz implements AutoCloseable {
         }
         db.close();
         geo.close();
+        if (dataDirLock != null) dataDirLock.close();
         log.info("stopped");
     }
 

@@ -24,8 +24,12 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
     }
 
-    /** Where Kurz listens and how its short URLs look. */
-    public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace) {
+    /**
+     * Where Kurz listens and how its short URLs look; on SIGTERM it keeps serving for
+     * {@code shutdownDrain} (readiness 503, {@code Connection: close} on every answer) before it
+     * stops intake and gives requests in flight {@code shutdownGrace}.
+     */
+    public record Server(String host, int port, URI baseUrl, Path dataDir, Duration shutdownGrace, Duration shutdownDrain) {
         /** The base URL without a trailing slash, e.g. {@code https://kurz.example}. */
         public String base() {
             String s = baseUrl.toString();
@@ -154,6 +158,10 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         URI base = baseUrl(env.string("KURZ_BASE_URL", "http://localhost:" + port));
         Path dataDir = Path.of(env.string("KURZ_DATA_DIR", "./data"));
         Duration grace = env.duration("KURZ_SHUTDOWN_GRACE", Duration.ofSeconds(10));
+        Duration drain = env.duration("KURZ_SHUTDOWN_DRAIN", Duration.ofSeconds(5));
+        if (drain.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw ConfigException.bad("KURZ_SHUTDOWN_DRAIN", env.string("KURZ_SHUTDOWN_DRAIN", ""), "a duration of at most 10m");
+        }
         Storage storage = storage(env.secret("KURZ_DATABASE_URL"), env.integer("KURZ_DB_POOL_SIZE", 10, 1, 500));
         Redis redis = new Redis(redisUrl(env.secret("KURZ_REDIS_URL")));
         Cache cache = new Cache(
@@ -191,7 +199,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         if (http.readTimeout().toSeconds() < 1) {
             throw ConfigException.bad("KURZ_HTTP_READ_TIMEOUT", env.string("KURZ_HTTP_READ_TIMEOUT", ""), "a duration of at least 1s");
         }
-        return new KurzConfig(new Server(host, port, base, dataDir, grace), storage, redis, cache, new Auth(key), clicks, analytics, http,
+        return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
                 RateLimits.from(env));
     }

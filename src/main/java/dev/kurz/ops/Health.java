@@ -23,11 +23,21 @@ public final class Health {
 
     private final Map<String, Supplier<CompletableFuture<?>>> probes = new LinkedHashMap<>();
     private volatile boolean draining;
+    private volatile boolean started;
 
     /** Adds a dependency; the probe returns a future that completes when it answered. */
     public Health probe(String name, Supplier<CompletableFuture<?>> probe) {
         probes.put(name, probe);
         return this;
+    }
+
+    /** Marks start-up as complete: {@code /health/startup} answers 200 from now on. */
+    public void started() {
+        started = true;
+    }
+
+    public boolean isStarted() {
+        return started;
     }
 
     /** Marks the node as going away: readiness fails so load balancers stop sending traffic. */

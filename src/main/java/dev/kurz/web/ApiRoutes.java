@@ -90,6 +90,8 @@ final class ApiRoutes {
 
         r.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
         r.get("/health/ready").handler(this::ready);
+        r.get("/health/startup").handler(ctx -> json(ctx, health.isStarted() ? 200 : 503,
+                new JsonObject().put("status", health.isStarted() ? "UP" : "STARTING")));
         r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(openApi));
         publicModules.forEach(m -> m.accept(r)); // no key needed; each reads its own (small) body

@@ -40,9 +40,17 @@ final class ConnectionGuard {
     private final int maxPerAddress;
     private final TrustedProxies proxies;
     private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final java.util.function.BooleanSupplier closing;
 
     /** @param maxPerAddress open connections allowed per client address; 0 for no cap */
     ConnectionGuard(HttpServerOptions options, Duration readTimeout, int maxPerAddress, TrustedProxies proxies) {
+        this(options, readTimeout, maxPerAddress, proxies, () -> false);
+    }
+
+    /** @param closing true while the node drains for shutdown (see {@link StrictRequestDecoder}) */
+    ConnectionGuard(HttpServerOptions options, Duration readTimeout, int maxPerAddress, TrustedProxies proxies,
+                    java.util.function.BooleanSupplier closing) {
+        this.closing = closing;
         this.options = options;
         this.readTimeoutSeconds = (int) Math.max(1, readTimeout.toSeconds());
         this.maxPerAddress = maxPerAddress;
@@ -63,7 +71,7 @@ final class ConnectionGuard {
             if (!(conn instanceof io.vertx.core.http.impl.Http2ServerConnection)) warnOnce("unexpected pipeline " + pipeline.names());
             return;
         }
-        StrictRequestDecoder decoder = new StrictRequestDecoder(options, readTimeoutSeconds);
+        StrictRequestDecoder decoder = new StrictRequestDecoder(options, readTimeoutSeconds, closing);
         pipeline.replace(DECODER, DECODER, decoder);
         ScheduledFuture<?> tick = channel.eventLoop().scheduleAtFixedRate(() -> decoder.tick(channel), 1, 1, TimeUnit.SECONDS);
         channel.closeFuture().addListener(f -> tick.cancel(false));

@@ -35,6 +35,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     private static final int IDLE = 0, HEAD = 1, BODY = 2;
 
     private final int readTimeoutSeconds;
+    private final java.util.function.BooleanSupplier closing;
     // The read deadline's state, touched only on the connection's event loop. Kept here rather than
     // in handlers of their own around the decoder: two more pipeline hops per message cost ~1 % of
     // the redirect throughput (docs/BENCHMARKS.md).
@@ -48,8 +49,18 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
     /** @param readTimeoutSeconds how long a request's head, then its body, may take to arrive */
     StrictRequestDecoder(HttpServerOptions options, int readTimeoutSeconds) {
+        this(options, readTimeoutSeconds, () -> false);
+    }
+
+    /**
+     * @param closing true while the node drains for shutdown: each request is then read as if it
+     *                said {@code Connection: close}, so Vert.x answers with that header and closes
+     *                the connection after the answer, and the client reconnects (to another node)
+     */
+    StrictRequestDecoder(HttpServerOptions options, int readTimeoutSeconds, java.util.function.BooleanSupplier closing) {
         super(options);
         this.readTimeoutSeconds = readTimeoutSeconds;
+        this.closing = closing;
     }
 
     @Override
@@ -73,9 +84,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         super.decode(ctx, in, out);
         for (int i = before, n = out.size(); i < n; i++) {
             Object o = out.get(i);
-            if (o instanceof io.netty.handler.codec.http.HttpRequest) {
+            if (o instanceof io.netty.handler.codec.http.HttpRequest r) {
                 state = BODY;
                 seconds = 0;
+                if (closing.getAsBoolean()) r.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
             }
             if (o instanceof io.netty.handler.codec.http.LastHttpContent) state = IDLE;
         }

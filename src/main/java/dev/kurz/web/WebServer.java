@@ -41,6 +41,7 @@ public final class WebServer {
     private int port;
     private final dev.kurz.config.KurzConfig.Http http;
     private final TrustedProxies proxies;
+    private volatile boolean closing;
 
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
@@ -151,7 +152,7 @@ public final class WebServer {
                         .setHttp2ClearTextEnabled(false)
                         .setIdleTimeout(60)
                         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-                ConnectionGuard guard = new ConnectionGuard(options, http.readTimeout(), http.maxConnectionsPerIp(), proxies);
+                ConnectionGuard guard = new ConnectionGuard(options, http.readTimeout(), http.maxConnectionsPerIp(), proxies, () -> closing);
                 server = vertx.createHttpServer(options);
                 return server.connectionHandler(guard::install).invalidRequestHandler(WebServer::invalid).requestHandler(dispatcher)
                         .listen().onSuccess(s -> port = s.actualPort());
@@ -167,6 +168,14 @@ public final class WebServer {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * From now on every answer says {@code Connection: close} and its connection is closed after
+     * it, so keep-alive clients move on while this node still serves (the shutdown drain).
+     */
+    public void closeConnectionsAfterEachAnswer() {
+        closing = true;
     }
 
     /** Stops accepting connections and lets requests in flight finish, for at most {@code grace}. */

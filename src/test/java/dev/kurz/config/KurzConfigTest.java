@@ -24,6 +24,14 @@ class KurzConfigTest {
     }
 
     @Test
+    void shutdownDrain_defaultsTo5s_andRefusesOver10m() {
+        assertThat(KurzConfig.from(new Env(Map.of())).server().shutdownDrain()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_SHUTDOWN_DRAIN", "0"))).server().shutdownDrain()).isZero();
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_SHUTDOWN_DRAIN", "11m"))))
+                .hasMessage("KURZ_SHUTDOWN_DRAIN=11m is invalid: expected a duration of at most 10m");
+    }
+
+    @Test
     void baseUrl_defaultsToThePort_andDropsTrailingSlash() {
         assertThat(KurzConfig.from(new Env(Map.of("KURZ_PORT", "9000"))).server().base()).isEqualTo("http://localhost:9000");
         assertThat(KurzConfig.from(new Env(Map.of("KURZ_BASE_URL", "https://s.example/"))).server().base()).isEqualTo("https://s.example");

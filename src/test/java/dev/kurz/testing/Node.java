@@ -72,6 +72,7 @@ public final class Node implements AutoCloseable {
         env.put("KURZ_BASE_URL", BASE_URL);
         env.put("KURZ_API_KEY", ADMIN_KEY);
         env.put("KURZ_SHUTDOWN_GRACE", "5s");
+        env.putIfAbsent("KURZ_SHUTDOWN_DRAIN", "0s"); // the drain test sets its own
         return new Node(Kurz.start(KurzConfig.from(new Env(env)), clock), dataDir);
     }
 
