@@ -238,6 +238,31 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void linksSearch_withNoResults_saysSoAndOffersToClearIt_whileAnEmptyListSaysNoLinksYet() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/findable", "slug", "findable"));
+        signIn(node);
+        driver.get(node.api.base + "/app/#/links");
+        await(By.cssSelector(".link-row[data-slug='findable']"));
+        await(By.id("search")).sendKeys("zz-matches-nothing");
+        WebElement empty = await(By.id("links-empty"));
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> empty.getText().contains("No links match"));
+        assertThat(empty.getText()).contains("zz-matches-nothing").doesNotContain("No links yet");
+        shot("9-search-no-match");
+        driver.findElement(By.id("clear-search")).click();
+        await(By.cssSelector(".link-row[data-slug='findable']"));
+        assertThat(driver.findElement(By.id("search")).getAttribute("value")).isEmpty();
+        assertThat(empty.isDisplayed()).isFalse();
+
+        try (Node fresh = Node.sqlite(Clock.systemUTC())) { // no links at all
+            signIn(fresh);
+            driver.get(fresh.api.base + "/app/#/links");
+            WebElement none = await(By.id("links-empty"));
+            assertThat(none.getText()).contains("No links yet.");
+            assertThat(driver.findElements(By.id("clear-search"))).isEmpty();
+        }
+    }
+
+    @Test
     void keysPage_createShowsTheSecretOnce_revokeAsksFirst() throws Exception {
         driver.get(node.api.base + "/app/");
         ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
