@@ -83,18 +83,17 @@ function addCounts(list, counts) {
 
 /**
  * Adds a link's live clicks to the top links. A link that is not listed while the list is full
- * may have had any number of clicks before: only a refetch can place it (returns false).
+ * may have had any number of clicks before: it is left to the refetch that follows the frames.
  */
 function addTopLink(list, slug, n) {
   let item = list.find((i) => i.slug === slug);
   if (!item) {
-    if (list.length >= TOP) return false;
+    if (list.length >= TOP) return;
     item = {slug, clicks: 0};
     list.push(item);
   }
   item.clicks += n;
   list.sort((a, b) => b.clicks - a.clicks || a.slug.localeCompare(b.slug));
-  return true;
 }
 
 /**
@@ -146,7 +145,6 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
       const s = await fetchStats(slug, {from, to: new Date().toISOString(), interval: range.interval, tz: zone});
       if (my !== seq) return;
       if (quiet && frames !== framesSeen) return; // frames came meanwhile: they may not be in this answer; settle again
-
       data = {
         ...s,
         xs: s.series.map((p) => Date.parse(p.t) / 1000),
