@@ -70,7 +70,7 @@ export function linksPage(view) {
       ['Slug', 'Short URL', 'Destination', 'Tags', 'Clicks', 'Created'].map((t) => h('th', {scope: 'col'}, t)),
       h('th', {scope: 'col'}, h('span', {class: 'sr-only'}, 'Actions')))),
     tbody);
-  const empty = h('p', {class: 'empty muted', hidden: true}, 'No links yet.');
+  const empty = h('div', {class: 'empty muted', id: 'links-empty', hidden: true});
   const listStatus = h('p', {class: 'muted', role: 'status', id: 'links-status'});
   const more = h('button', {type: 'button', class: 'btn', id: 'load-more', hidden: true, onclick: () => load(false)}, 'Load more');
 
@@ -113,7 +113,20 @@ export function linksPage(view) {
       if (seq === state.seq) fill(listStatus, `Could not load links: ${err.message}`);
     } finally {
       more.disabled = false;
-      empty.hidden = rows.size > 0;
+      if (seq === state.seq) showEmpty();
+    }
+  }
+
+  /** The empty state: nothing stored at all, or nothing that matches the search and tag. */
+  function showEmpty() {
+    empty.hidden = rows.size > 0;
+    if (!empty.hidden) {
+      const filtered = state.q || state.tag;
+      const what = [state.q ? `“${state.q}”` : null, state.tag ? `the tag “${state.tag}”` : null].filter(Boolean).join(' with ');
+      fill(empty, filtered
+        ? h('p', {}, `No links match ${what}. `,
+          h('button', {type: 'button', class: 'btn small', id: 'clear-search', onclick: () => setFilter('', '')}, 'Clear the search'))
+        : h('p', {}, 'No links yet.'));
     }
   }
 
@@ -125,13 +138,13 @@ export function linksPage(view) {
     else if (first) tbody.prepend(tr);
     else tbody.append(tr);
     rows.set(link.slug, tr);
-    empty.hidden = true;
+    showEmpty();
   }
 
   function remove(slug) {
     rows.get(slug)?.remove();
     rows.delete(slug);
-    empty.hidden = rows.size > 0;
+    showEmpty();
   }
 
   function row(link) {

@@ -13,6 +13,10 @@ const RANGES = [
   {id: '30d', label: '30 days', interval: 'day', points: 30},
 ];
 const FEED_MAX = 50;
+const TOP = 10; // named values per breakdown and top links, as the server answers
+/** After this long without live frames the panel refetches its stats (unique visitors cannot be added up live). */
+const SETTLE_MS = 2500;
+const BREAKDOWNS = ['countries', 'referrers', 'browsers', 'os', 'devices'];
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** Start (epoch seconds) of the series bucket that holds `sec`, in the browser's zone. */
@@ -55,14 +59,60 @@ function barList(title, items, {name = label, href = null} = {}) {
 }
 
 /**
+ * Adds a live frame's counts by value ({"DE": 2, …}) to a breakdown as the server lists it (the
+ * top values, then "other"): a listed value grows, a new one is listed while there is room,
+ * anything else goes to "other". The values always sum to the clicks, as the totals do.
+ */
+function addCounts(list, counts) {
+  for (const [value, n] of Object.entries(counts)) {
+    let item = list.find((i) => i.value === value);
+    if (!item) {
+      const named = list.filter((i) => i.value !== 'other').length;
+      const other = list.find((i) => i.value === 'other');
+      if (named < TOP && !other) {
+        item = {value, clicks: 0};
+        list.push(item);
+      } else {
+        item = other ?? list[list.push({value: 'other', clicks: 0}) - 1];
+      }
+    }
+    item.clicks += n;
+  }
+  list.sort((a, b) => (a.value === 'other') - (b.value === 'other') || b.clicks - a.clicks);
+}
+
+/**
+ * Adds a link's live clicks to the top links. A link that is not listed while the list is full
+ * may have had any number of clicks before: it is left to the refetch that follows the frames.
+ */
+function addTopLink(list, slug, n) {
+  let item = list.find((i) => i.slug === slug);
+  if (!item) {
+    if (list.length >= TOP) return;
+    item = {slug, clicks: 0};
+    list.push(item);
+  }
+  item.clicks += n;
+  list.sort((a, b) => b.clicks - a.clicks || a.slug.localeCompare(b.slug));
+}
+
+/**
  * Range selector, chart, totals and top lists of one link (slug) or of all links (slug null).
  * `onLoad(stats)` runs after each load. Returns {root, clicks(frame), destroy()}.
+ *
+ * Live `clicks` frames are added to every figure that is a sum — series, totals, each breakdown,
+ * the top links — so they keep agreeing with each other between loads. Unique visitors are not a
+ * sum, and a link outside the listed top links cannot be placed from a frame: for those the panel
+ * refetches once the frames have paused for SETTLE_MS (by then the server has written the clicks),
+ * and drops that answer if frames arrived while it was on its way.
  */
 export function statsPanel(slug, {onLoad = () => {}} = {}) {
   let range = RANGES[0];
   let data = null; // the last stats answer, updated live
   let seq = 0;
   let redraw = 0;
+  let settle = 0; // timer of the refetch after live frames
+  let framesSeen = 0; // live frames applied so far: a refetch answer older than the last one is dropped
 
   const name = `range-${slug ?? 'all'}`;
   const picker = h('fieldset', {class: 'segmented'}, h('legend', {class: 'sr-only'}, 'Time range'),
@@ -83,14 +133,18 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
     status, chartBox, totals, lists);
   const chart = clicksChart(chartBox);
 
-  async function load() {
+  /** Loads the stats; `quiet`: a refetch after live frames, without "Loading…". */
+  async function load(quiet = false) {
     const my = ++seq;
+    const frames = framesSeen;
+    clearTimeout(settle);
     const now = Date.now() / 1000;
     const from = new Date(rangeStart(range, now) * 1000).toISOString();
-    fill(status, 'Loading…');
+    if (!quiet) fill(status, 'Loading…');
     try {
       const s = await fetchStats(slug, {from, to: new Date().toISOString(), interval: range.interval, tz: zone});
       if (my !== seq) return;
+      if (quiet && frames !== framesSeen) return; // frames came meanwhile: they may not be in this answer; settle again
       data = {
         ...s,
         xs: s.series.map((p) => Date.parse(p.t) / 1000),
@@ -101,7 +155,7 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
       render();
       onLoad(s, range);
     } catch (err) {
-      if (my === seq) fill(status, `Could not load statistics: ${err.message}`);
+      if (my === seq && !quiet) fill(status, `Could not load statistics: ${err.message}`);
     }
   }
 
@@ -114,6 +168,10 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
       [['Clicks', t.clicks, 'clicks'], ['Human', t.humanClicks, 'human'], ['Bots', t.bots, 'bots'],
         ['Unique visitors', t.uniqueVisitors, 'unique']]
         .map(([dt, dd, key]) => h('div', {class: 'total'}, h('dt', {}, dt), h('dd', {dataset: {total: key}}, fmtNumber(dd)))));
+    renderLists();
+  }
+
+  function renderLists() {
     fill(lists,
       slug == null ? barList('Top links', data.topLinks ?? [], {name: (s) => s, href: (i) => `#/links/${encodeURIComponent(i.slug)}`}) : null,
       barList('Countries', data.countries, {name: (v) => (v === 'other' || v === 'unknown' ? label(v) : countryName(v))}),
@@ -146,6 +204,11 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
     data.totals.clicks += f.clicks ?? 0;
     data.totals.humanClicks += f.humanClicks ?? 0;
     data.totals.bots += (f.clicks ?? 0) - (f.humanClicks ?? 0);
+    for (const key of BREAKDOWNS) addCounts(data[key], f[key] ?? {});
+    if (slug == null) addTopLink(data.topLinks ?? (data.topLinks = []), f.slug, f.clicks ?? 0);
+    framesSeen++;
+    clearTimeout(settle);
+    settle = setTimeout(() => load(true), SETTLE_MS);
     if (!redraw) {
       redraw = requestAnimationFrame(() => {
         redraw = 0;
@@ -154,6 +217,7 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
           const dd = totals.querySelector(`[data-total="${key}"]`);
           if (dd) dd.textContent = fmtNumber(v);
         }
+        renderLists();
       });
     }
   }
@@ -164,6 +228,7 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
     clicks,
     destroy() {
       seq++;
+      clearTimeout(settle);
       cancelAnimationFrame(redraw);
       chart.destroy();
     },

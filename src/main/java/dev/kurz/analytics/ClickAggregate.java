@@ -195,12 +195,16 @@ public final class ClickAggregate {
         return links.getOrAdd(id);
     }
 
-    /** Adds one click. HEAD requests (link previews) count as bot clicks and are not link clicks. */
+    /**
+     * Adds one click. HEAD requests (link previews, monitors) are not clicks and are ignored: the
+     * batcher does not pass them on, and this keeps them out when an older click log is replayed.
+     */
     public void add(EnrichedClick c) {
+        if (c.head()) return;
         long minute = Math.floorDiv(c.epochMillis(), 60_000L);
         PerLink l = link(c.linkId());
         l.count(minute, c.visit().traits(), 1);
-        if (!c.counted() && !c.head()) l.linkClicks++;
+        if (!c.counted()) l.linkClicks++;
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -298,7 +302,7 @@ public final class ClickAggregate {
         return linkClicks;
     }
 
-    /** One link's counter increments (clicks that are not already counted, HEADs excluded). */
+    /** One link's counter increments (clicks that are not already counted). */
     public long linkClicks(long linkId) {
         PerLink l = links.get(linkId);
         return l == null ? 0 : l.linkClicks;

@@ -40,6 +40,7 @@ public final class ClickBatcher implements AutoCloseable {
     private final Thread thread;
     private final List<Click> slice = new ArrayList<>(SLICE);
     private final List<EnrichedClick> enriched = new ArrayList<>(SLICE);
+    private final java.util.concurrent.atomic.LongAdder heads = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean running = true;
     private ClickAggregate pending = new ClickAggregate();
 
@@ -94,6 +95,11 @@ public final class ClickBatcher implements AutoCloseable {
             enriched.clear();
             int n = buffer.drainTo(slice, SLICE);
             for (Click c : slice) {
+                if (c.head()) {
+                    // Link previews and monitors: answered, but not a click anywhere (rollups, raw clicks, live feed, alerts).
+                    heads.increment();
+                    continue;
+                }
                 try {
                     EnrichedClick e = enricher.enrich(c);
                     pending.add(e);
@@ -113,6 +119,11 @@ public final class ClickBatcher implements AutoCloseable {
             if (n < SLICE) break;
             Thread.yield();
         } while (drained < max);
+    }
+
+    /** HEAD requests to links seen since start: answered, not counted as clicks. */
+    public long heads() {
+        return heads.sum();
     }
 
     private boolean write() {

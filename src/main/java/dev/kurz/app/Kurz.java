@@ -213,6 +213,7 @@ public final class Kurz implements AutoCloseable {
                 .counter("kurz_ratelimit_refused_total", "Requests this node refused with 429 because of a rate limit.", limits::refusedTotal)
                 .counter("kurz_clicks_accepted_total", "Clicks (redirects) this node accepted for counting.", clicks::accepted)
                 .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
+                .counter("kurz_head_requests_total", "HEAD requests to links this node answered; they are not clicks.", batcher::heads)
                 .gauge("kurz_redirect_cache_links", "Slugs in this node's redirect cache, unknown ones included.", cache::size)
                 .gauge("kurz_live_connections", "Open live-feed connections (WebSocket and SSE).", hub::connections)
                 .gauge("kurz_live_rooms", "Links that at least one live connection follows.", hub::rooms)

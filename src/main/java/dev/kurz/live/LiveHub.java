@@ -1,6 +1,7 @@
 package dev.kurz.live;
 
 import dev.kurz.analytics.EnrichedClick;
+import dev.kurz.analytics.Visit;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -52,9 +53,11 @@ public final class LiveHub implements AutoCloseable {
     private volatile Consumer<List<ClickSummary>> summaryListener = s -> {};
     private volatile java.util.function.LongConsumer remoteRevocations = id -> {};
     private final Object lock = new Object();
-    private Map<String, long[]> counts = new HashMap<>();
-    private Map<String, Map<String, Long>> countries = new HashMap<>();
-    private Map<String, Map<String, Long>> referrers = new HashMap<>();
+    /**
+     * Per slug, clicks by their traits (interned by the enricher, so compared by identity): one
+     * count per click here, the breakdowns are made once per link at the tick.
+     */
+    private Map<String, Map<Visit.Traits, long[]>> counts = new HashMap<>();
     private java.util.ArrayDeque<EnrichedClick> singles = new java.util.ArrayDeque<>();
 
     public LiveHub(InstantSource clock, Duration tick) {
@@ -168,12 +171,8 @@ public final class LiveHub implements AutoCloseable {
         if (connections.isEmpty() && relay == Relay.NONE) return;
         synchronized (lock) {
             for (EnrichedClick c : slice) {
-                long[] n = counts.computeIfAbsent(c.slug(), k -> new long[2]);
-                n[0]++;
-                if (!c.bot()) n[1]++;
-                countries.computeIfAbsent(c.slug(), k -> new HashMap<>()).merge(c.country() == null ? "unknown" : c.country(), 1L, Long::sum);
-                referrers.computeIfAbsent(c.slug(), k -> new HashMap<>())
-                        .merge(c.referrerHost() == null ? "direct" : c.referrerHost(), 1L, Long::sum);
+                counts.computeIfAbsent(c.slug(), k -> new IdentityHashMap<>())
+                        .computeIfAbsent(c.visit().traits(), k -> new long[1])[0]++;
                 // The newest clicks of the tick are the ones worth showing.
                 if (singles.size() == MAX_SINGLES_PER_TICK) singles.removeFirst();
                 singles.add(c); // its frame is built at the tick, only for the ones kept
@@ -216,28 +215,49 @@ public final class LiveHub implements AutoCloseable {
 
     // ---- the tick ----
 
+    /** A link's clicks of one tick, with the breakdowns named as the stats name them. */
+    static ClickSummary summary(String slug, long now, Map<Visit.Traits, long[]> byTraits) {
+        long clicks = 0;
+        long human = 0;
+        Map<String, Long> countries = new HashMap<>();
+        Map<String, Long> referrers = new HashMap<>();
+        Map<String, Long> browsers = new HashMap<>();
+        Map<String, Long> os = new HashMap<>();
+        Map<String, Long> devices = new HashMap<>();
+        for (Map.Entry<Visit.Traits, long[]> e : byTraits.entrySet()) {
+            Visit.Traits t = e.getKey();
+            long n = e.getValue()[0];
+            clicks += n;
+            if (!t.bot()) human += n;
+            countries.merge(named(t.country(), "unknown"), n, Long::sum);
+            referrers.merge(named(t.referrerHost(), "direct"), n, Long::sum);
+            browsers.merge(named(t.browser(), "unknown"), n, Long::sum);
+            os.merge(named(t.os(), "unknown"), n, Long::sum);
+            devices.merge(named(t.device(), "unknown"), n, Long::sum);
+        }
+        return new ClickSummary(slug, now, clicks, human, countries, referrers, browsers, os, devices);
+    }
+
+    private static String named(String value, String unknown) {
+        return value == null || value.isEmpty() ? unknown : value;
+    }
+
     private void tick() {
         try {
-            Map<String, long[]> c;
-            Map<String, Map<String, Long>> co;
-            Map<String, Map<String, Long>> re;
+            Map<String, Map<Visit.Traits, long[]>> c;
             java.util.ArrayDeque<EnrichedClick> si;
             synchronized (lock) {
                 if (counts.isEmpty()) return;
                 c = counts;
-                co = countries;
-                re = referrers;
                 si = singles;
                 counts = new HashMap<>();
-                countries = new HashMap<>();
-                referrers = new HashMap<>();
                 singles = new java.util.ArrayDeque<>();
             }
             long now = clock.millis();
             List<ClickSummary> local = new ArrayList<>(c.size());
             JsonArray summaries = new JsonArray();
-            c.forEach((slug, n) -> {
-                ClickSummary sum = new ClickSummary(slug, now, n[0], n[1], co.getOrDefault(slug, Map.of()), re.getOrDefault(slug, Map.of()));
+            c.forEach((slug, byTraits) -> {
+                ClickSummary sum = summary(slug, now, byTraits);
                 local.add(sum);
                 summaries.add(sum.toJson());
             });

@@ -32,6 +32,9 @@ final class LiveRoutes {
     static final int NO_HEARTBEAT = 4000;
     static final long AUTH_TIMEOUT_MS = 5_000;
     static final long PING_EVERY_MS = 30_000;
+    /** Messages a client may send before the earlier ones are answered (while its key is checked). */
+    static final int MAX_WAITING_MESSAGES = 32;
+    static final int TOO_MANY_WAITING = 1008;
 
     private final LiveHub hub;
     private final ApiKeys keys;
@@ -101,26 +104,22 @@ final class LiveRoutes {
             else if (!ws.isClosed()) ws.writePing(Buffer.buffer("kurz"));
         });
         ws.pongHandler(b -> lastPong[0] = System.currentTimeMillis());
-        ws.closeHandler(v -> {
-            vertx.cancelTimer(authTimer);
-            vertx.cancelTimer(pingTimer);
-            hub.disconnect(conn);
-        });
-        ws.exceptionHandler(e -> conn.close(1011, "error"));
-        ws.textMessageHandler(text -> {
+        Inbox inbox = new Inbox(MAX_WAITING_MESSAGES, (text, done) -> {
             JsonObject msg;
             try {
                 msg = new JsonObject(text);
             } catch (RuntimeException e) {
                 conn.send(error("not a JSON object"));
+                done.run();
                 return;
             }
             String type = msg.getString("type", "");
             if (!authed[0]) {
                 if (!type.equals("auth") || !(msg.getValue("key") instanceof String key)) {
                     conn.close(UNAUTHORIZED, "the first message must be {\"type\":\"auth\",\"key\":\"…\"}");
-                    return;
+                    return; // never done: nothing after it is handled
                 }
+                // The key check may go to the database: later messages wait in the inbox until it is done.
                 keys.authenticate(key).whenComplete((p, err) -> context.runOnContext(x -> {
                     Optional<Principal> principal = err == null ? p : Optional.empty();
                     if (principal.isPresent() && principal.get().can(Scope.LINKS_READ)) {
@@ -130,6 +129,7 @@ final class LiveRoutes {
                         conn.batchFrames(Boolean.TRUE.equals(msg.getValue("batch")));
                         vertx.cancelTimer(authTimer);
                         conn.send(new JsonObject().put("type", "ready"));
+                        done.run();
                     } else {
                         if (principal.isEmpty()) throttle.authFailed(clientIp);
                         conn.close(UNAUTHORIZED, "invalid API key, or it lacks the links:read scope");
@@ -138,24 +138,41 @@ final class LiveRoutes {
                 return;
             }
             switch (type) {
-                case "subscribe", "unsubscribe" -> subscription(context, conn, caller[0], msg, type.equals("subscribe"));
-                case "ping" -> conn.send(new JsonObject().put("type", "pong"));
-                default -> conn.send(error("unknown message type '" + type + "': use subscribe, unsubscribe or ping"));
+                case "subscribe", "unsubscribe" -> subscription(context, conn, caller[0], msg, type.equals("subscribe"), done);
+                case "ping" -> {
+                    conn.send(new JsonObject().put("type", "pong"));
+                    done.run();
+                }
+                default -> {
+                    conn.send(error("unknown message type '" + type + "': use subscribe, unsubscribe or ping"));
+                    done.run();
+                }
             }
+        }, () -> conn.close(TOO_MANY_WAITING, "more than " + MAX_WAITING_MESSAGES + " messages sent before the previous ones were answered"));
+        ws.closeHandler(v -> {
+            inbox.stop();
+            vertx.cancelTimer(authTimer);
+            vertx.cancelTimer(pingTimer);
+            hub.disconnect(conn);
         });
+        ws.exceptionHandler(e -> conn.close(1011, "error"));
+        ws.textMessageHandler(inbox::offer);
     }
 
-    private void subscription(Context context, LiveConnection conn, Principal caller, JsonObject msg, boolean subscribe) {
+    /** Handles a subscribe or unsubscribe; calls {@code done} once it is answered (a {@code links:own} check answers later). */
+    private void subscription(Context context, LiveConnection conn, Principal caller, JsonObject msg, boolean subscribe, Runnable done) {
         List<String> slugs = new ArrayList<>();
         Object links = msg.getValue("links");
         if (links != null) {
             if (!(links instanceof JsonArray a)) {
                 conn.send(error("links must be an array of slugs"));
+                done.run();
                 return;
             }
             for (Object o : a) {
                 if (!(o instanceof String s) || s.isEmpty() || s.length() > 64) {
                     conn.send(error("links must be an array of slugs (1 to 64 characters)"));
+                    done.run();
                     return;
                 }
                 slugs.add(s);
@@ -164,11 +181,13 @@ final class LiveRoutes {
         boolean all = Boolean.TRUE.equals(msg.getValue("all"));
         if (slugs.isEmpty() && !all) {
             conn.send(error("name links: {\"type\":\"" + (subscribe ? "subscribe" : "unsubscribe") + "\",\"links\":[\"slug\"]} or \"all\":true"));
+            done.run();
             return;
         }
         if (subscribe && caller.ownLinksOnly()) {
             if (all) {
                 conn.send(error("this API key has the scope links:own: follow your links by slug, {\"type\":\"subscribe\",\"links\":[\"slug\"]}"));
+                done.run();
                 return;
             }
             // Others' links are "not found", as over REST; nothing is subscribed unless every slug is the key's.
@@ -177,7 +196,10 @@ final class LiveRoutes {
                 try {
                     visible = this.links.visibleAmong(slugs, caller.keyId());
                 } catch (RuntimeException e) {
-                    context.runOnContext(v -> conn.send(error("could not check the links; try again")));
+                    context.runOnContext(v -> {
+                        conn.send(error("could not check the links; try again"));
+                        done.run();
+                    });
                     return;
                 }
                 context.runOnContext(v -> {
@@ -187,11 +209,13 @@ final class LiveRoutes {
                     } else {
                         subscribed(conn, slugs, false, true);
                     }
+                    done.run();
                 });
             });
             return;
         }
         subscribed(conn, slugs, all, subscribe);
+        done.run();
     }
 
     private void subscribed(LiveConnection conn, List<String> slugs, boolean all, boolean subscribe) {

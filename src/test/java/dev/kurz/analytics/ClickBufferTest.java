@@ -66,7 +66,7 @@ class ClickBufferTest {
     }
 
     @Test
-    void batcher_skipsClicksAlreadyCountedAndHeadRequests_forTheLinkCounter() {
+    void batcher_skipsClicksAlreadyCounted_forTheLinkCounter_andCountsHeadRequestsApart() {
         ClickBuffer b = new ClickBuffer(10);
         Sink sink = new Sink();
         ClickBatcher batcher = new ClickBatcher(b, ENRICHER, sink, Duration.ofMillis(10), 100, s -> {}).start();
@@ -75,7 +75,8 @@ class ClickBufferTest {
         b.offer(click(1));
         batcher.close(Duration.ofSeconds(5));
         assertThat(sink.linkClicks).containsExactly(Map.entry(1L, 1L));
-        assertThat(sink.events.get()).isEqualTo(3);
+        assertThat(sink.events.get()).as("the HEAD is not a click").isEqualTo(2);
+        assertThat(batcher.heads()).isEqualTo(1);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws IOException {
-        node = Node.sqlite(Clock.systemUTC());
+        // Trusting the test's own address lets the overview test send clicks from several countries.
+        node = Node.sqlite(Files.createTempDirectory("kurz-browser"), Clock.systemUTC(), Map.of("KURZ_TRUSTED_PROXIES", "127.0.0.1"));
         downloads = Files.createTempDirectory("kurz-downloads");
         Files.createDirectories(SHOTS);
         ChromeOptions options = new ChromeOptions();
@@ -132,6 +134,132 @@ class DashboardBrowserTest {
         assertThat(png).as("downloaded QR PNG").isNotNull();
         assertThat(Files.readAllBytes(png)).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         shot("5-qr");
+    }
+
+    private void signIn(Node n) {
+        driver.get(n.api.base + "/app/");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+        driver.get(n.api.base + "/app/");
+        await(By.id("key")).sendKeys(Node.ADMIN_KEY);
+        driver.findElement(By.id("sign-in")).click();
+        await(By.id("create-url"));
+    }
+
+    private static long number(String text) {
+        String digits = text.replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? 0 : Long.parseLong(digits);
+    }
+
+    /** A bar list of the stats panel (section aria-label), as label → count, top first. */
+    private Map<String, Long> bars(String title) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (WebElement li : driver.findElements(By.cssSelector("section.top-list[aria-label='" + title + "'] li"))) {
+            out.put(li.findElement(By.className("bar-label")).getText(), number(li.findElement(By.className("bar-count")).getText()));
+        }
+        return out;
+    }
+
+    private long total(String key) {
+        return number(driver.findElement(By.cssSelector("#overview-totals [data-total='" + key + "']")).getText());
+    }
+
+    private void clicks(String slug, int n, String forwardedFor) {
+        for (int i = 0; i < n; i++) {
+            String[] headers = forwardedFor == null ? new String[] {"User-Agent", CHROME} : new String[] {"User-Agent", CHROME, "X-Forwarded-For", forwardedFor};
+            assertThat(node.api.withKey(null).get("/" + slug, headers).status()).isEqualTo(302);
+        }
+    }
+
+    static final String CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+    @Test
+    void overview_liveClicks_keepBreakdownsAndTopLinksInStepWithTheTotals() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/ov-a", "slug", "ov-a"));
+        node.api.create(Map.of("url", "https://example.com/ov-b", "slug", "ov-b"));
+        clicks("ov-a", 2, "8.8.8.8");
+        clicks("ov-b", 4, "85.214.132.117");
+        long deadline = System.currentTimeMillis() + 5000;
+        long base; // every click so far, this test's and the other tests'
+        while (true) {
+            JsonObject all = new JsonObject(node.api.get("/api/v1/stats").body());
+            base = all.getJsonObject("totals").getLong("clicks");
+            if (linkClicks(all, "ov-b") == 4 && linkClicks(all, "ov-a") == 2) break;
+            assertThat(System.currentTimeMillis()).as("clicks counted").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        signIn(node);
+        driver.get(node.api.base + "/app/#/overview");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("status")).getAttribute("class").contains("connected"));
+        long loaded = base;
+        new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> total("clicks") == loaded);
+        assertThat(bars("Top links").keySet().iterator().next()).isEqualTo("ov-b");
+
+        // Live: ov-a overtakes ov-b (2 + 5 against 4 + 1), from three countries.
+        clicks("ov-a", 3, "8.8.8.8");
+        clicks("ov-a", 1, "85.214.132.117");
+        clicks("ov-a", 1, null);
+        clicks("ov-b", 1, "8.8.8.8");
+        long expected = base + 6;
+        // Before the panel's settling refetch (2.5 s after the last frame): what moved, moved live.
+        new WebDriverWait(driver, Duration.ofSeconds(2), Duration.ofMillis(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> total("clicks") == expected);
+        Map<String, Long> countries = bars("Countries");
+        Map<String, Long> top = bars("Top links");
+        shot("8-overview-live");
+        assertThat(countries.values().stream().mapToLong(Long::longValue).sum()).as("country bars " + countries).isEqualTo(expected);
+        for (String b : new String[] {"Referrers", "Browsers", "Operating systems", "Devices"}) {
+            assertThat(bars(b).values().stream().mapToLong(Long::longValue).sum()).as(b).isEqualTo(expected);
+        }
+        assertThat(top.entrySet().iterator().next()).isEqualTo(Map.entry("ov-a", 7L));
+        assertThat(top).containsEntry("ov-b", 5L);
+        assertThat(number(driver.findElement(By.id("live-clicks")).getText())).isEqualTo(expected);
+
+        // What a reload shows once the clicks are written: the same figures.
+        deadline = System.currentTimeMillis() + 5000;
+        JsonObject after;
+        do {
+            assertThat(System.currentTimeMillis()).as("clicks written").isLessThan(deadline);
+            Thread.sleep(50);
+            after = new JsonObject(node.api.get("/api/v1/stats").body());
+        } while (after.getJsonObject("totals").getLong("clicks") < expected);
+        assertThat(linkClicks(after, "ov-a")).isEqualTo(7);
+        assertThat(linkClicks(after, "ov-b")).isEqualTo(5);
+        driver.navigate().refresh();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> total("clicks") == expected);
+        assertThat(bars("Countries").values().stream().mapToLong(Long::longValue).sum()).isEqualTo(expected);
+        assertThat(bars("Top links")).containsEntry("ov-a", 7L).containsEntry("ov-b", 5L);
+    }
+
+    private static long linkClicks(JsonObject stats, String slug) {
+        return stats.getJsonArray("topLinks").stream().map(JsonObject.class::cast).filter(o -> slug.equals(o.getString("slug")))
+                .mapToLong(o -> o.getLong("clicks")).findFirst().orElse(0);
+    }
+
+    @Test
+    void linksSearch_withNoResults_saysSoAndOffersToClearIt_whileAnEmptyListSaysNoLinksYet() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/findable", "slug", "findable"));
+        signIn(node);
+        driver.get(node.api.base + "/app/#/links");
+        await(By.cssSelector(".link-row[data-slug='findable']"));
+        await(By.id("search")).sendKeys("zz-matches-nothing");
+        WebElement empty = await(By.id("links-empty"));
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> empty.getText().contains("No links match"));
+        assertThat(empty.getText()).contains("zz-matches-nothing").doesNotContain("No links yet");
+        shot("9-search-no-match");
+        driver.findElement(By.id("clear-search")).click();
+        await(By.cssSelector(".link-row[data-slug='findable']"));
+        assertThat(driver.findElement(By.id("search")).getAttribute("value")).isEmpty();
+        assertThat(empty.isDisplayed()).isFalse();
+
+        try (Node fresh = Node.sqlite(Clock.systemUTC())) { // no links at all
+            signIn(fresh);
+            driver.get(fresh.api.base + "/app/#/links");
+            WebElement none = await(By.id("links-empty"));
+            assertThat(none.getText()).contains("No links yet.");
+            assertThat(driver.findElements(By.id("clear-search"))).isEmpty();
+        }
     }
 
     @Test

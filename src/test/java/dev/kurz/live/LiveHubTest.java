@@ -73,6 +73,31 @@ class LiveHubTest {
         assertThat(cond.getAsBoolean()).isTrue();
     }
 
+    private static java.util.Map<String, Long> counts(JsonObject frame, String breakdown) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        frame.getJsonObject(breakdown).forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        return out;
+    }
+
+    @Test
+    void clicksFrame_carriesEveryBreakdownOfTheStats_summingToItsClicks() throws Exception {
+        FakeTransport t = new FakeTransport();
+        LiveConnection c = hub.connect(t);
+        hub.subscribe(c, List.of(), true);
+        hub.onClicks(List.of(click("s", false, "DE"), click("s", false, "DE"), click("s", true, null),
+                new EnrichedClick(1, "s", now[0], 8, false, false, false, "", null, null, null, null, null, null)));
+        await(() -> t.clicks("s") == 4);
+        JsonObject f = t.ofType("clicks").get(0);
+        assertThat(f.getLong("humanClicks")).isEqualTo(3);
+        assertThat(counts(f, "countries")).containsOnly(java.util.Map.entry("DE", 2L), java.util.Map.entry("unknown", 2L));
+        assertThat(counts(f, "referrers")).containsOnly(java.util.Map.entry("google.com", 3L), java.util.Map.entry("direct", 1L));
+        assertThat(counts(f, "browsers")).containsOnly(java.util.Map.entry("Chrome", 3L), java.util.Map.entry("unknown", 1L));
+        assertThat(counts(f, "os")).containsOnly(java.util.Map.entry("Windows", 3L), java.util.Map.entry("unknown", 1L));
+        assertThat(counts(f, "devices"))
+                .containsOnly(java.util.Map.entry("desktop", 2L), java.util.Map.entry("bot", 1L), java.util.Map.entry("unknown", 1L));
+        assertThat(ClickSummary.fromJson(f).toJson()).isEqualTo(f);
+    }
+
     @Test
     void subscribe_deliversOnlyTheRoomsOfTheConnection() throws Exception {
         FakeTransport a = new FakeTransport();

@@ -120,6 +120,47 @@ class LiveEndToEndTest {
     }
 
     @Test
+    void authAndSubscribeSentTogether_areHandledInOrder() throws Exception {
+        node.api.create(Map.of("url", "https://example.com/eager", "slug", "live-eager"));
+        for (int round = 0; round < 5; round++) { // cold and cached key checks alike
+            Client c = connect(node);
+            // Both in one go, no waiting for "ready": the subscribe must wait for the key check, not end the socket.
+            c.send(new JsonObject().put("type", "auth").put("key", Node.ADMIN_KEY));
+            c.send(new JsonObject().put("type", "subscribe").put("links", new JsonArray().add("live-eager")));
+            c.send(new JsonObject().put("type", "ping"));
+            assertThat(c.await(f -> true, 3000).getString("type")).as("round " + round).isEqualTo("ready");
+            assertThat(c.await(f -> true, 2000).getString("type")).isEqualTo("subscribed");
+            assertThat(c.await(f -> true, 2000).getString("type")).isEqualTo("pong");
+            node.api.withKey(null).get("/live-eager");
+            assertThat(c.await(f -> f.getString("type").equals("clicks"), 2000).getString("slug")).isEqualTo("live-eager");
+            assertThat(c.closeCode).isNull();
+            c.ws.close();
+        }
+    }
+
+    @Test
+    void messagesBehindAFailedKeyCheck_areDropped_andTheSocketClosesWith4401() throws Exception {
+        Client c = connect(node);
+        c.send(new JsonObject().put("type", "auth").put("key", "kurz_wrong"));
+        c.send(new JsonObject().put("type", "subscribe").put("all", true));
+        long deadline = System.currentTimeMillis() + 3000;
+        while (c.closeCode == null && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertThat(c.closeCode).isEqualTo((short) 4401);
+        assertThat(c.frames).noneMatch(f -> f.getString("type").equals("subscribed"));
+    }
+
+    @Test
+    void manyMessagesBehindAWrongKey_areNeverAnswered_andTheSocketCloses() throws Exception {
+        Client c = connect(node);
+        c.send(new JsonObject().put("type", "auth").put("key", "kurz_unknown_" + System.nanoTime()));
+        for (int i = 0; i < 2 * LiveRoutes.MAX_WAITING_MESSAGES; i++) c.send(new JsonObject().put("type", "ping"));
+        long deadline = System.currentTimeMillis() + 3000;
+        while (c.closeCode == null && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertThat(c.closeCode).isIn((short) 1008, (short) 4401); // over the bound first, or the refused key first (InboxTest: the bound)
+        assertThat(c.frames).noneMatch(f -> f.getString("type").equals("pong"));
+    }
+
+    @Test
     void batchMode_deliversTheSameFramesInBatchMessages() throws Exception {
         node.api.create(Map.of("url", "https://example.com/batch", "slug", "live-batch"));
         Client c = authenticated(node, true);
