@@ -109,8 +109,10 @@ final class ApiRoutes {
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setHandleFileUploads(false));
 
-        r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::createBatch)));
-        r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::create)));
+        r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::createBatch)))
+                .failureHandler(idempotent::releaseOnFailure);
+        r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::create)))
+                .failureHandler(idempotent::releaseOnFailure);
         r.get("/api/v1/links").handler(scope(Scope.LINKS_READ, this::list));
         r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx -> {
             Long visibleTo = Callers.linksVisibleTo(ctx);

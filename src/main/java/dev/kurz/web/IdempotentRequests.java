@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
  * {@code Idempotent-Replayed: true}; a key used with another body is 422, a key whose first request
  * still runs is 409 with {@code Retry-After}. A claimed request runs its handler, which finds the
  * claim with {@link #claim} and stores its answer in the same transaction as its links. When the
- * request ends without a stored answer (it failed), the key is released so a retry runs again.
+ * request fails, the key is released before the problem is sent ({@link #releaseOnFailure}), so
+ * an immediate retry runs again; a request that ends otherwise unanswered (the client left)
+ * releases it afterwards.
  */
 final class IdempotentRequests {
     static final String HEADER = "Idempotency-Key";
     private static final Logger log = LoggerFactory.getLogger(IdempotentRequests.class);
     private static final String CLAIM = "kurz.idempotency.claim";
-    private static final String STORED = "kurz.idempotency.stored";
+    private static final String SETTLED = "kurz.idempotency.settled";
 
     private final Idempotency idempotency;
     private final Executor executor;
@@ -65,7 +67,7 @@ final class IdempotentRequests {
                     Idempotency.Claim claim = (Idempotency.Claim) start;
                     ctx.put(CLAIM, claim);
                     ctx.addEndHandler(done -> {
-                        if (!Boolean.TRUE.equals(ctx.get(STORED))) executor.execute(() -> release(claim));
+                        if (!Boolean.TRUE.equals(ctx.get(SETTLED))) executor.execute(() -> release(claim));
                     });
                     handler.handle(ctx);
                 }
@@ -80,7 +82,21 @@ final class IdempotentRequests {
 
     /** Marks the answer as stored with the links: the claim stays (as the answer) when the request ends. */
     static void stored(RoutingContext ctx) {
-        ctx.put(STORED, true);
+        ctx.put(SETTLED, true);
+    }
+
+    /** The routes' failure handler: gives the key back, then lets the problem be sent. */
+    void releaseOnFailure(RoutingContext ctx) {
+        Idempotency.Claim claim = claim(ctx);
+        if (claim == null || Boolean.TRUE.equals(ctx.get(SETTLED))) {
+            ctx.next();
+            return;
+        }
+        ctx.put(SETTLED, true);
+        blocking.run(ctx, () -> {
+            release(claim);
+            return true;
+        }, released -> ctx.next());
     }
 
     private static void release(Idempotency.Claim claim) {

@@ -157,6 +157,15 @@ abstract class IdempotencyContract {
     }
 
     @Test
+    void aFailedRequest_releasesItsKeyBeforeItAnswers_soAnImmediateRetryIsNotRefused() {
+        String key = UUID.randomUUID().toString();
+        JsonObject invalid = new JsonObject().put("url", "not a url");
+        for (int i = 0; i < 20; i++) {
+            post("/api/v1/links", key, invalid).assertProblem(400, "validation");
+        }
+    }
+
+    @Test
     void concurrentDuplicates_runTheBatchOnce_theOthersAre409OrItsAnswer() {
         String tag = "conc" + UUID.randomUUID().toString().substring(0, 8);
         JsonObject body = batch(tag, 1000);
