@@ -78,6 +78,7 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.abuse.Blocklists blocklists;
     private final dev.kurz.abuse.Abuse abuse;
     private final dev.kurz.audit.AuditLog audit;
+    private final dev.kurz.idempotency.Idempotency idempotency;
     private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
     private final DataDirLock dataDirLock;
@@ -198,6 +199,7 @@ public final class Kurz implements AutoCloseable {
         opened.add(maintenance::shutdownNow);
         int retentionDays = a.rawRetentionDays();
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
+        this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
@@ -226,7 +228,7 @@ public final class Kurz implements AutoCloseable {
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics, abuse, audit);
+                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
@@ -248,6 +250,12 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} audit events older than {} days", removed, auditDays);
         } catch (RuntimeException e) {
             log.warn("audit retention run failed: {}", e.toString());
+        }
+        try {
+            long removed = idempotency.purgeExpired();
+            if (removed > 0) log.info("retention: removed {} expired idempotency keys", removed);
+        } catch (RuntimeException e) {
+            log.warn("idempotency key expiry failed: {}", e.toString());
         }
     }
 

@@ -68,6 +68,51 @@ public final class LinkService {
         return results;
     }
 
+    /**
+     * Creates the drafts like {@link #createAll(List, Long)}, but in one transaction together with
+     * the receipt {@code answer} makes of the outcomes (null: store none), so a crash leaves either
+     * nothing or every link with its receipt. Slugs are drawn up front: the transaction holds
+     * SQLite's only writer, which leasing a counter block would need.
+     */
+    public List<BatchResult> createAllAtomically(List<LinkDraft> drafts, Long createdBy,
+                                                 java.util.function.Function<List<BatchResult>, dev.kurz.idempotency.Receipt> answer) {
+        List<ProblemException> invalid = new ArrayList<>(drafts.size());
+        List<NewLink> valid = new ArrayList<>(drafts.size());
+        int generated = 0;
+        for (LinkDraft d : drafts) {
+            try {
+                NewLink l = rules.validate(d).createdBy(createdBy);
+                valid.add(l);
+                invalid.add(null);
+                if (l.slug() == null) generated++;
+            } catch (ProblemException e) {
+                invalid.add(e);
+            }
+        }
+        List<String> slugPool = new ArrayList<>(generated + 16);
+        for (int i = 0; i < generated + (generated > 0 ? 16 : 0); i++) slugPool.add(slugs.next());
+        List<Link> stored = store.insertAll(valid, clock.instant(), slugPool.iterator(),
+                links -> answer.apply(outcomes(invalid, valid, links)));
+        List<BatchResult> results = outcomes(invalid, valid, stored);
+        for (Link l : stored) if (l != null) listener.created(l);
+        return results;
+    }
+
+    private static List<BatchResult> outcomes(List<ProblemException> invalid, List<NewLink> valid, List<Link> stored) {
+        List<BatchResult> out = new ArrayList<>(invalid.size());
+        int v = 0;
+        for (ProblemException p : invalid) {
+            if (p != null) {
+                out.add(new BatchResult(null, p));
+                continue;
+            }
+            Link l = stored.get(v);
+            out.add(l != null ? new BatchResult(l, null) : new BatchResult(null, new SlugTakenException(valid.get(v).slug())));
+            v++;
+        }
+        return out;
+    }
+
     public Link get(String slug) {
         return get(slug, null);
     }

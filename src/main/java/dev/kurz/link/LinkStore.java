@@ -10,6 +10,27 @@ public interface LinkStore {
     /** Stores a link with its final slug; durable when this returns. */
     Link insert(NewLink link, Instant now) throws SlugTakenException;
 
+    /**
+     * Stores the links, and the receipt {@code receipt} makes of the outcome (null: none), in one
+     * transaction: all or nothing. Each result is the stored link, or null when its custom slug
+     * was taken; a link without a slug takes the next of {@code slugs} (drawn before, since the
+     * transaction may hold the only writer). Throws when the receipt's claim was lost.
+     */
+    default List<Link> insertAll(List<NewLink> links, Instant now, java.util.Iterator<String> slugs,
+                                 java.util.function.Function<List<Link>, dev.kurz.idempotency.Receipt> receipt) {
+        // Not atomic: for stores without transactions (tests' memory store).
+        List<Link> stored = new java.util.ArrayList<>();
+        for (NewLink l : links) {
+            try {
+                stored.add(insert(l.slug() == null ? l.withSlug(slugs.next()) : l, now));
+            } catch (SlugTakenException e) {
+                stored.add(null);
+            }
+        }
+        receipt.apply(java.util.Collections.unmodifiableList(stored));
+        return stored;
+    }
+
     Optional<Link> find(String slug);
 
     /** Writes the link's writable fields; empty when the slug no longer exists. */

@@ -28,7 +28,8 @@ public record NewLink(
         this(url, slug, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, null);
     }
 
-    NewLink withSlug(String s) {
+    /** The same link with this slug (a generated one, or a custom one being checked). */
+    public NewLink withSlug(String s) {
         return new NewLink(url, s, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdBy);
     }
 

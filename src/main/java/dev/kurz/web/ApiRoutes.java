@@ -54,6 +54,7 @@ final class ApiRoutes {
     private final List<java.util.function.Consumer<Router>> publicModules;
     private final dev.kurz.audit.AuditLog audit;
     private final Throttle throttle;
+    private final IdempotentRequests idempotent;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -62,7 +63,9 @@ final class ApiRoutes {
      */
     ApiRoutes(LinkService links, ApiKeys keys, Health health, Blocking blocking, String base, StatsRoutes stats, LiveRoutes live,
               List<java.util.function.Consumer<Router>> modules, dev.kurz.analytics.TrustedProxies proxies, Cors cors,
-              List<java.util.function.Consumer<Router>> publicModules, dev.kurz.audit.AuditLog audit, Throttle throttle) {
+              List<java.util.function.Consumer<Router>> publicModules, dev.kurz.audit.AuditLog audit, Throttle throttle,
+              IdempotentRequests idempotent) {
+        this.idempotent = idempotent;
         this.publicModules = publicModules;
         this.audit = audit;
         this.throttle = throttle;
@@ -106,8 +109,10 @@ final class ApiRoutes {
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setHandleFileUploads(false));
 
-        r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, this::createBatch));
-        r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, this::create));
+        r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::createBatch)))
+                .failureHandler(idempotent::releaseOnFailure);
+        r.post("/api/v1/links").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::create)))
+                .failureHandler(idempotent::releaseOnFailure);
         r.get("/api/v1/links").handler(scope(Scope.LINKS_READ, this::list));
         r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx -> {
             Long visibleTo = Callers.linksVisibleTo(ctx);
@@ -147,6 +152,23 @@ final class ApiRoutes {
         LinkDraft draft = LinkJson.draft(body(ctx));
         var who = Callers.actor(ctx);
         Long by = Callers.keyId(ctx);
+        var claim = IdempotentRequests.claim(ctx);
+        if (claim != null) {
+            // The link and the answer a retry gets are one transaction; the answer is sent as stored.
+            blocking.run(ctx, () -> {
+                var made = links.createAllAtomically(List.of(draft), by, rs -> rs.get(0).link() == null ? null
+                        : claim.receipt(201, LinkJson.toJson(rs.get(0).link(), base).encode(), "/api/v1/links/" + rs.get(0).link().slug()));
+                var r = made.get(0);
+                if (r.problem() != null) throw r.problem();
+                audit.linkCreated(who, r.link());
+                return r.link();
+            }, l -> {
+                IdempotentRequests.stored(ctx);
+                ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/links/" + l.slug());
+                json(ctx, 201, LinkJson.toJson(l, base));
+            });
+            return;
+        }
         blocking.run(ctx, () -> {
             Link created = links.create(draft, by);
             audit.linkCreated(who, created);
@@ -182,26 +204,37 @@ final class ApiRoutes {
     private void createAll(RoutingContext ctx, List<Object> decoded) {
         var who = Callers.actor(ctx);
         Long by = Callers.keyId(ctx);
+        var claim = IdempotentRequests.claim(ctx);
         blocking.run(ctx, () -> {
             List<LinkDraft> drafts = decoded.stream().filter(LinkDraft.class::isInstance).map(LinkDraft.class::cast).toList();
-            var outcomes = links.createAll(drafts, by);
+            // With an Idempotency-Key the whole batch and its answer are one transaction (see docs/OPERATIONS.md).
+            var outcomes = claim == null ? links.createAll(drafts, by)
+                    : links.createAllAtomically(drafts, by, rs -> claim.receipt(200, batchAnswer(decoded, rs).encode(), null));
             audit.linksCreated(who, outcomes.stream().filter(o -> o.link() != null).map(LinkService.BatchResult::link).toList());
-            var created = outcomes.iterator();
-            JsonArray results = new JsonArray();
-            for (Object d : decoded) {
-                ProblemException problem = d instanceof ProblemException p ? p : null;
+            return batchAnswer(decoded, outcomes);
+        }, out -> {
+            if (claim != null) IdempotentRequests.stored(ctx);
+            json(ctx, 200, out);
+        });
+    }
+
+    /** Each item's outcome in request order: decoding problems, then what the service did with the rest. */
+    private JsonObject batchAnswer(List<Object> decoded, List<LinkService.BatchResult> outcomes) {
+        var created = outcomes.iterator();
+        JsonArray results = new JsonArray();
+        for (Object d : decoded) {
+            ProblemException problem = d instanceof ProblemException p ? p : null;
+            if (problem == null) {
+                var r = created.next();
+                problem = r.problem();
                 if (problem == null) {
-                    var r = created.next();
-                    problem = r.problem();
-                    if (problem == null) {
-                        results.add(new JsonObject().put("status", 201).put("link", LinkJson.toJson(r.link(), base)));
-                        continue;
-                    }
+                    results.add(new JsonObject().put("status", 201).put("link", LinkJson.toJson(r.link(), base)));
+                    continue;
                 }
-                results.add(new JsonObject().put("status", problem.status()).put("problem", Problems.toJson(problem)));
             }
-            return new JsonObject().put("results", results);
-        }, out -> json(ctx, 200, out));
+            results.add(new JsonObject().put("status", problem.status()).put("problem", Problems.toJson(problem)));
+        }
+        return new JsonObject().put("results", results);
     }
 
     /** A whole-number query parameter within [min, max], or 400 naming it. */

@@ -15,7 +15,7 @@ final class Cors {
     static final Cors NONE = new Cors(List.of());
     private static final String METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS";
     private static final String HEADERS = "X-Api-Key, Authorization, Content-Type, Idempotency-Key, X-Request-Id";
-    private static final String EXPOSED = "Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id";
+    private static final String EXPOSED = "Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed";
 
     private final boolean any;
     private final Set<String> origins;

@@ -46,7 +46,8 @@ public final class WebServer {
     /** The features the HTTP edge serves. */
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
-                           dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit) {}
+                           dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit,
+                           dev.kurz.idempotency.Idempotency idempotency) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -74,7 +75,8 @@ public final class WebServer {
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(f.metrics().render())));
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
-                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle).router(vertx);
+                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
+                new IdempotentRequests(f.idempotency(), executor)).router(vertx);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle);
         this.dispatcher = req -> {
             String slug = slugOf(req);

@@ -53,6 +53,70 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
+                Link stored = insertRow(c, link, millis);
+                c.commit();
+                return stored;
+            } catch (SQLException e) {
+                c.rollback();
+                if (dialect.isUniqueViolation(e)) throw new SlugTakenException(link.slug());
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("insert link", e);
+        }
+    }
+
+    /**
+     * One transaction for all the links and the receipt made of them: a crash leaves either none
+     * of them or all of them with the receipt. A taken custom slug is that link's null (its insert
+     * is undone to a savepoint, the others stay). A link without a slug takes the next of
+     * {@code slugs}, and the one after when that met a custom slug.
+     */
+    @Override
+    public List<Link> insertAll(List<NewLink> links, Instant now, java.util.Iterator<String> slugs,
+                                java.util.function.Function<List<Link>, dev.kurz.idempotency.Receipt> receipt) {
+        long millis = now.toEpochMilli();
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<Link> stored = new ArrayList<>(links.size());
+                for (NewLink link : links) stored.add(insertOne(c, link, millis, slugs));
+                dev.kurz.idempotency.Receipt r = receipt.apply(java.util.Collections.unmodifiableList(stored));
+                if (r != null && !JdbcIdempotencyStore.seal(c, r)) {
+                    c.rollback();
+                    throw dev.kurz.idempotency.Idempotency.claimLost();
+                }
+                c.commit();
+                return stored;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("insert links", e);
+        }
+    }
+
+    private Link insertOne(Connection c, NewLink link, long millis, java.util.Iterator<String> slugs) throws SQLException {
+        boolean generated = link.slug() == null;
+        NewLink next = generated ? link.withSlug(slugs.next()) : link;
+        while (true) {
+            java.sql.Savepoint before = c.setSavepoint();
+            try {
+                Link stored = insertRow(c, next, millis);
+                c.releaseSavepoint(before);
+                return stored;
+            } catch (SQLException e) {
+                if (!dialect.isUniqueViolation(e)) throw e;
+                c.rollback(before);
+                if (!generated) return null;
+                if (!slugs.hasNext()) throw new SlugTakenException(next.slug());
+                next = link.withSlug(slugs.next());
+            }
+        }
+    }
+
+    private static Link insertRow(Connection c, NewLink link, long millis) throws SQLException {
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO links (workspace_id, domain_id, slug, url, title, tags, expires_at, max_clicks,"
@@ -77,18 +141,9 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     }
                 }
                 insertTags(c, id, link.tags());
-                c.commit();
                 return new Link(id, link.slug(), link.url(), link.title(), link.tags(), link.expiresAt(), link.maxClicks(),
                         link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0,
                         link.createdBy());
-            } catch (SQLException e) {
-                c.rollback();
-                if (dialect.isUniqueViolation(e)) throw new SlugTakenException(link.slug());
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StorageException("insert link", e);
-        }
     }
 
     @Override
