@@ -107,6 +107,7 @@ public final class Kurz implements AutoCloseable {
         this.firstKey = keys.bootstrapIfNone();
 
         SlugPermutation slugs = new SlugPermutation(store.installationSecret("slug-key", new SecureRandom().nextLong()));
+        KurzConfig.Resilience deadlines = config.resilience();
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
@@ -220,7 +221,8 @@ public final class Kurz implements AutoCloseable {
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
+                deadlines.dbTimeout());
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }
