@@ -241,7 +241,8 @@ final class ApiRoutes {
                     checks.put(c.name(), o);
                 }
             }
-            json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+            String status = !up ? "DOWN" : report.degraded() ? "DEGRADED" : "UP";
+            json(ctx, up ? 200 : 503, new JsonObject().put("status", status).put("checks", checks));
         }));
     }
 
