@@ -6,7 +6,12 @@ import dev.kurz.config.KurzConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -114,6 +119,42 @@ public final class Database implements AutoCloseable {
         flyway.load()
                 .migrate();
         return db;
+    }
+
+    /**
+     * A pooled connection for maintenance that may rightly run long (retention deletes over big
+     * tables, partition upkeep): on PostgreSQL without the statement and socket timeouts, which it
+     * gets back when closed. Request-time work never uses this.
+     */
+    static Connection unbounded(DataSource pool, Dialect dialect) throws SQLException {
+        Connection c = pool.getConnection();
+        if (dialect != Dialect.POSTGRES) return c;
+        try {
+            c.setNetworkTimeout(Runnable::run, 0);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET statement_timeout = 0");
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+            if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET statement_timeout"); // back to the value the connection was opened with
+                } catch (SQLException ignored) {
+                    // a broken connection leaves the pool anyway
+                } finally {
+                    c.close(); // the pool restores the socket timeout
+                }
+                return null;
+            }
+            try {
+                return method.invoke(c, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
     }
 
     public Dialect dialect() {
