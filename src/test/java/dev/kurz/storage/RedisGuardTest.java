@@ -22,15 +22,17 @@ class RedisGuardTest {
         Vertx vertx = Vertx.vertx();
         try (FreezableRedis redis = new FreezableRedis(); RedisGuard guard = new RedisGuard(Duration.ofMillis(150), Duration.ofMillis(500))) {
             RedisAPI api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
+            assertThat(guard.callPatiently(() -> api.ping(List.of())).get(2, TimeUnit.SECONDS).toString()).isEqualTo("PONG"); // connected
             assertThat(guard.call(() -> api.ping(List.of())).get(2, TimeUnit.SECONDS).toString()).isEqualTo("PONG");
 
             redis.freeze();
-            for (int i = 0; i < 2; i++) { // with the one success before: 2 failures of 3 calls open the breaker
-                long start = System.nanoTime();
-                CompletableFuture<?> f = guard.call(() -> api.ping(List.of()));
+            long started = System.nanoTime();
+            List<CompletableFuture<?>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) calls.add(guard.call(() -> api.ping(List.of()))); // with the success before: 10 of 11 fail
+            for (CompletableFuture<?> f : calls) {
                 assertThat(f).failsWithin(Duration.ofSeconds(1)).withThrowableThat().havingRootCause().isInstanceOf(TimeoutException.class);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(400);
             }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("each given up after its deadline").isLessThan(600);
             assertThat(guard.usable()).isFalse();
             long start = System.nanoTime();
             assertThat(guard.call(() -> api.ping(List.of()))).isCompletedExceptionally()
@@ -41,6 +43,11 @@ class RedisGuardTest {
             Thread.sleep(600); // past the open period: trial commands may pass
             for (int i = 0; i < 2; i++) guard.call(() -> api.ping(List.of())).get(2, TimeUnit.SECONDS);
             assertThat(guard.closed()).isTrue();
+            redis.freeze();
+            assertThat(guard.callPatiently(() -> api.ping(List.of()))).as("invalidations wait up to 1 s, past the breaker")
+                    .failsWithin(Duration.ofSeconds(2)).withThrowableThat().havingRootCause().isInstanceOf(TimeoutException.class);
+            assertThat(guard.closed()).as("and do not count").isTrue();
+            redis.thaw();
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }

@@ -96,7 +96,8 @@ class RedisOutageEndToEndTest {
                 long patchStart = System.nanoTime();
                 Resp patched = a.api.patch("/api/v1/links/edited", new JsonObject().put("url", "https://example.com/after"));
                 assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - patchStart)).as("PATCH took, ms").isLessThan(1_500);
+                // At most one invalidation deadline (1 s) on top of the write, until the breaker opens.
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - patchStart)).as("PATCH took, ms").isLessThan(2_500);
 
                 long seenStart = System.nanoTime();
                 String location;

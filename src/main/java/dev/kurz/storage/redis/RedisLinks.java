@@ -49,8 +49,11 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     static final String ALL = "*";
     static final Duration SECOND_DELETE = Duration.ofMillis(500);
     static final Duration HEARTBEAT = Duration.ofMillis(250);
-    /** Three heartbeats without an echo: long enough for a busy event loop, short enough that an edit shows within 2 s. */
-    static final Duration STALE_AFTER = Duration.ofMillis(750);
+    /**
+     * Four heartbeats without an echo: long enough for a burst of edits queued ahead of them (750 ms
+     * was seen under hundreds of concurrent creates), short enough that an edit shows within 2 s.
+     */
+    static final Duration STALE_AFTER = Duration.ofSeconds(1);
     static final int MAX_PENDING = 10_000;
 
     private final Vertx vertx;
@@ -115,6 +118,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         guard.call(() -> api.publish(echoChannel, "1")).exceptionally(e -> null);
         if (channelLive && System.nanoTime() - lastEcho > STALE_AFTER.toNanos()) channelDown("no heartbeat for " + STALE_AFTER.toMillis() + " ms");
         else if (channelLive && guard.closed() && (pendingOverflowed || !pending.isEmpty())) resend();
+        // (closed: Redis answers commands again; live: and its messages reach the nodes)
     }
 
     private void channelDown(String why) {
@@ -245,8 +249,8 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     }
 
     private CompletableFuture<Void> evictAndPublish(String slug) {
-        return guard.call(() -> api.del(List.of(KEY_PREFIX + slug)))
-                .thenCompose(v -> guard.call(() -> api.publish(CHANNEL, nodeId + " " + slug)))
+        return guard.callPatiently(() -> api.del(List.of(KEY_PREFIX + slug)))
+                .thenCompose(v -> guard.callPatiently(() -> api.publish(CHANNEL, nodeId + " " + slug)))
                 .whenComplete((v, e) -> {
                     if (e != null) log.warn("redis invalidation of {} failed (sent again once Redis is back): {}", slug, e.getMessage());
                 })
@@ -259,7 +263,7 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
      */
     public void changedAll() {
         if (closed) return;
-        guard.call(() -> api.publish(CHANNEL, nodeId + " " + ALL)).exceptionally(e -> {
+        guard.callPatiently(() -> api.publish(CHANNEL, nodeId + " " + ALL)).exceptionally(e -> {
             log.warn("redis invalidate-all failed (sent again once Redis is back): {}", e.getMessage());
             pendingOverflowed = true;
             return null;
