@@ -114,7 +114,9 @@ public final class Kurz implements AutoCloseable {
         firstKey.ifPresent(onFirstKey);
 
         SlugPermutation slugs = new SlugPermutation(store.installationSecret("slug-key", new SecureRandom().nextLong()));
-        this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl()) : null;
+        KurzConfig.Resilience deadlines = config.resilience();
+        this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl(),
+                deadlines.redisTimeout(), deadlines.redisRetryAfter()) : null;
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
         KurzConfig.Abuse abuseConfig = config.abuse();
@@ -185,10 +187,11 @@ public final class Kurz implements AutoCloseable {
                     }
                 });
         if (redis != null) {
+            redis.onInvalidationChannel(cache::trustInvalidations); // ADR 0016: no channel, no long-lived entries
             redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
         }
 
-        VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
+        VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api(), redis.guard()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
         Enricher enricher = new Enricher(new UserAgents(10_000), geo, proxies, new VisitorHasher(clock, salts), IpStorage.parse(a.storeIp()));
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
@@ -203,7 +206,8 @@ public final class Kurz implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
-        if (redis != null) health.probe("redis", redis::ping);
+        // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
+        if (redis != null) health.optionalProbe("redis", redis::ping);
 
         this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
         opened.add(alerts);
@@ -222,6 +226,10 @@ public final class Kurz implements AutoCloseable {
                 .gauge("kurz_db_connections_active", "Database connections in use.", () -> db.poolState()[0])
                 .gauge("kurz_db_connections_idle", "Database connections idle in the pool.", () -> db.poolState()[1])
                 .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2])
+                .gauge("kurz_redis_circuit_open", "1 while this node leaves Redis alone after failures (circuit open), else 0.",
+                        () -> redis != null && !redis.guard().usable() ? 1 : 0)
+                .gauge("kurz_redis_invalidation_live", "1 while edits on other nodes reach this node's cache over Redis, else 0.",
+                        () -> redis != null && redis.invalidationChannelLive() ? 1 : 0)
                 .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
                 .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
                 .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
@@ -229,7 +237,8 @@ public final class Kurz implements AutoCloseable {
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
+                deadlines.dbTimeout());
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
     }

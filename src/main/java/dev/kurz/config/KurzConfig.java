@@ -11,7 +11,31 @@ import java.time.Duration;
  * start with one line that names the variable, the value and what was expected.
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
-                         Http http, Abuse abuse, Audit audit, RateLimits rateLimits) {
+                         Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience) {
+
+    /**
+     * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
+     * {@code dbTimeout} (503 past it; also the pool wait and PostgreSQL's statement timeout), each
+     * Redis command within {@code redisTimeout}, and once Redis keeps failing it is left alone for
+     * {@code redisRetryAfter} before a few trial commands.
+     */
+    public record Resilience(Duration dbTimeout, Duration redisTimeout, Duration redisRetryAfter) {
+        public static final Resilience DEFAULTS = new Resilience(Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(2));
+
+        static Resilience from(Env env) {
+            Duration db = within(env, "KURZ_DB_TIMEOUT", DEFAULTS.dbTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(60), "1s to 60s");
+            Duration redis = within(env, "KURZ_REDIS_TIMEOUT", DEFAULTS.redisTimeout(), Duration.ofMillis(10), Duration.ofSeconds(5), "10ms to 5s");
+            Duration retry = within(env, "KURZ_REDIS_RETRY_AFTER", DEFAULTS.redisRetryAfter(), Duration.ofMillis(100), Duration.ofMinutes(5),
+                    "100ms to 5m");
+            return new Resilience(db, redis, retry);
+        }
+
+        private static Duration within(Env env, String name, Duration fallback, Duration min, Duration max, String range) {
+            Duration d = env.duration(name, fallback);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) throw ConfigException.bad(name, env.string(name, ""), "a duration from " + range);
+            return d;
+        }
+    }
 
     /**
      * The HTTP edge's defences: how long a request's head, and then its body, may take to arrive;
@@ -201,7 +225,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env));
+                RateLimits.from(env), Resilience.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -9,19 +9,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Readiness: every dependency answers within {@link #TIMEOUT_MS}, and the node is not shutting
- * down. Liveness is the process answering at all, so it needs nothing here.
+ * Readiness: every required dependency answers within {@link #TIMEOUT_MS}, and the node is not
+ * shutting down. An optional one (Redis: every node shares it, and each serves without it) that
+ * fails only makes the report degraded. Liveness is the process answering at all, so it needs
+ * nothing here.
  */
 public final class Health {
     static final long TIMEOUT_MS = 2000;
 
     /** One dependency's state. */
-    public record Check(String name, boolean up, long latencyMs, String error) {}
+    public record Check(String name, boolean up, long latencyMs, String error, boolean required) {
+        public Check(String name, boolean up, long latencyMs, String error) {
+            this(name, up, latencyMs, error, true);
+        }
+    }
 
     /** All checks and the verdict. */
-    public record Report(boolean up, List<Check> checks) {}
+    public record Report(boolean up, List<Check> checks) {
+        /** Ready, but some optional dependency failed. */
+        public boolean degraded() {
+            return up && checks.stream().anyMatch(c -> !c.up());
+        }
+    }
 
     private final Map<String, Supplier<CompletableFuture<?>>> probes = new LinkedHashMap<>();
+    private final java.util.Set<String> optional = new java.util.HashSet<>();
     private volatile boolean draining;
     private volatile boolean started;
 
@@ -40,6 +52,12 @@ public final class Health {
         return started;
     }
 
+    /** Adds a dependency whose failure is reported but does not make the node unready. */
+    public Health optionalProbe(String name, Supplier<CompletableFuture<?>> probe) {
+        optional.add(name);
+        return probe(name, probe);
+    }
+
     /** Marks the node as going away: readiness fails so load balancers stop sending traffic. */
     public void drain() {
         draining = true;
@@ -55,12 +73,13 @@ public final class Health {
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
+            boolean required = !optional.contains(name);
             all.add(f.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).handle((ok, err) -> new Check(name, err == null,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), err == null ? null : message(err))));
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), err == null ? null : message(err), required)));
         });
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Check> checks = all.stream().map(CompletableFuture::join).toList();
-            boolean up = !draining && checks.stream().allMatch(Check::up);
+            boolean up = !draining && checks.stream().allMatch(c -> c.up() || !c.required());
             return new Report(up, checks);
         });
     }

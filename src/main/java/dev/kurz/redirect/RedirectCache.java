@@ -18,6 +18,11 @@ import java.util.concurrent.Executor;
  * and the database are asked once; the load runs on the blocking executor, never on the event
  * loop. Unknown slugs are cached as {@link Target#MISSING} for {@code negativeTtl}, so a flood of
  * random slugs does not reach the database more than once per slug and period.
+ *
+ * <p>Entries live long because every change reaches every node's cache over the invalidation
+ * channel. While that channel is down ({@link #trustInvalidations}), nothing would tell this node
+ * of an edit elsewhere, so it forgets what it holds and keeps new entries at most
+ * {@link #UNTRUSTED_TTL} (ADR 0016); the hit path itself is unchanged.
  */
 public final class RedirectCache {
     private final AsyncCache<String, Target> cache;
@@ -27,6 +32,9 @@ public final class RedirectCache {
     /** Slugs this node changed in the last second: their loads skip the shared cache (read-your-writes). */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> changedHere;
     private final DestinationScreen screen;
+    /** How long an entry may be served while changes made on other nodes cannot reach this one. */
+    public static final Duration UNTRUSTED_TTL = Duration.ofSeconds(1);
+    private volatile boolean untrusted;
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
         this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
@@ -52,6 +60,7 @@ public final class RedirectCache {
                 .executor(Runnable::run).maximumSize(100_000).build();
         long hitNanos = ttl.toNanos();
         long missNanos = negativeTtl.toNanos();
+        long untrustedNanos = UNTRUSTED_TTL.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxLinks)
                 .ticker(ticker)
@@ -62,7 +71,8 @@ public final class RedirectCache {
                 .expireAfter(new Expiry<String, Target>() {
                     @Override
                     public long expireAfterCreate(String slug, Target t, long now) {
-                        return t.missing() ? missNanos : hitNanos;
+                        long life = t.missing() ? missNanos : hitNanos;
+                        return untrusted ? Math.min(life, untrustedNanos) : life;
                     }
 
                     @Override
@@ -119,6 +129,17 @@ public final class RedirectCache {
     public void changedLocally(String slug) {
         changedHere.put(slug, Boolean.TRUE);
         invalidate(slug);
+    }
+
+    /**
+     * Whether changes made on other nodes reach this one (the invalidation channel works). When they
+     * stop, everything cached is forgotten and new entries live at most {@link #UNTRUSTED_TTL}; when
+     * they resume, entries live their full time again.
+     */
+    public void trustInvalidations(boolean trusted) {
+        if (untrusted == !trusted) return;
+        untrusted = !trusted;
+        if (untrusted) invalidateAll();
     }
 
     /** Forgets a slug on this node; the next request loads it afresh. */

@@ -276,7 +276,8 @@ final class ApiRoutes {
                     checks.put(c.name(), o);
                 }
             }
-            json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+            String status = !up ? "DOWN" : report.degraded() ? "DEGRADED" : "UP";
+            json(ctx, up ? 200 : 503, new JsonObject().put("status", status).put("checks", checks));
         }));
     }
 
@@ -292,7 +293,7 @@ final class ApiRoutes {
             String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) key = auth.substring(7).strip();
         }
-        CompletableFuture<Optional<Principal>> f = keys.authenticate(key == null ? null : key.strip());
+        CompletableFuture<Optional<Principal>> f = blocking.bounded(ctx, keys.authenticate(key == null ? null : key.strip()));
         if (f.isDone() && !f.isCompletedExceptionally()) {
             admit(ctx, f.join());
             return;
@@ -476,10 +477,7 @@ final class ApiRoutes {
     }
 
     private static boolean isUnavailable(Throwable err) {
-        for (Throwable t = err; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException) return true;
-        }
-        return false;
+        return Outages.databaseUnavailable(err);
     }
 
     private static String firstLine(String s) {

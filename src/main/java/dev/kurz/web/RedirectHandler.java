@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +55,12 @@ final class RedirectHandler {
 
     private final boolean captureForwarded;
     private final Throttle throttle;
+    /** A miss or a click count waits at most this long for the database ({@code KURZ_DB_TIMEOUT}), then 503. */
+    private final long deadlineMillis;
 
-    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle) {
+    RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle,
+                    java.time.Duration deadline) {
+        this.deadlineMillis = deadline.toMillis();
         this.throttle = throttle;
         this.captureForwarded = captureForwarded;
         this.cache = cache;
@@ -75,7 +80,8 @@ final class RedirectHandler {
             return;
         }
         Context context = Vertx.currentContext();
-        f.whenComplete((t, err) -> context.runOnContext(v -> {
+        // A copy: the cache's own future stays for the other requests waiting on this load.
+        f.copy().orTimeout(deadlineMillis, TimeUnit.MILLISECONDS).whenComplete((t, err) -> context.runOnContext(v -> {
             if (err != null) failed(req, err);
             else respond(req, t);
         }));
@@ -99,7 +105,8 @@ final class RedirectHandler {
     /** A click-limited link: the database counts the click atomically, so N means exactly N redirects. */
     private void countThenRedirect(HttpServerRequest req, Target t, long now) {
         boolean head = req.method() == HttpMethod.HEAD;
-        CompletableFuture<Boolean> allowed = head ? redirector.underLimit(t) : redirector.count(t);
+        // Past the deadline: 503, never a redirect that was not counted (the count may still land late).
+        CompletableFuture<Boolean> allowed = (head ? redirector.underLimit(t) : redirector.count(t)).orTimeout(deadlineMillis, TimeUnit.MILLISECONDS);
         Context context = Vertx.currentContext();
         allowed.whenComplete((ok, err) -> context.runOnContext(v -> {
             if (err != null) {
@@ -188,8 +195,12 @@ final class RedirectHandler {
     }
 
     private void failed(HttpServerRequest req, Throwable err) {
-        String id = Integer.toHexString(System.identityHashCode(req));
-        log.error("redirect for {} failed (request id {})", req.path(), id, err);
+        if (Outages.databaseUnavailable(err)) {
+            log.warn("redirect for {} failed: database unavailable: {}", req.path(), Outages.describe(err));
+        } else {
+            String id = Integer.toHexString(System.identityHashCode(req));
+            log.error("redirect for {} failed (request id {})", req.path(), id, err);
+        }
         Problems.send(req.response(), ApiProblems.unavailable("The link database"), req.path());
     }
 

@@ -55,11 +55,17 @@ public final class WebServer {
      */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits) {
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, Blocking.DEFAULT_DEADLINE);
+    }
+
+    /** @param dbDeadline how long a request waits for the database before it answers 503 ({@code KURZ_DB_TIMEOUT}) */
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
         this.vertx = vertx;
-        Blocking blocking = new Blocking(executor);
+        Blocking blocking = new Blocking(executor, dbDeadline);
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         Throttle throttle = new Throttle(limits, proxies);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor, throttle);
@@ -77,7 +83,7 @@ public final class WebServer {
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
                 new IdempotentRequests(f.idempotency(), executor)).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline);
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

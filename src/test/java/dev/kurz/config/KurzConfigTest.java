@@ -58,6 +58,10 @@ class KurzConfigTest {
             KURZ_API_KEY       | short                    | KURZ_API_KEY is too weak (5 characters, at least 24 are needed)
             KURZ_CLICK_COMPACT_INTERVAL | 2h              | KURZ_CLICK_COMPACT_INTERVAL=2h is invalid: expected a duration of at most 1h
             KURZ_CLICK_COMPACT_INTERVAL | later           | KURZ_CLICK_COMPACT_INTERVAL=later is invalid: expected a duration
+            KURZ_DB_TIMEOUT    | 500ms                    | KURZ_DB_TIMEOUT=500ms is invalid: expected a duration from 1s to 60s
+            KURZ_DB_TIMEOUT    | 2m                       | KURZ_DB_TIMEOUT=2m is invalid: expected a duration from 1s to 60s
+            KURZ_REDIS_TIMEOUT | 5ms                      | KURZ_REDIS_TIMEOUT=5ms is invalid: expected a duration from 10ms to 5s
+            KURZ_REDIS_RETRY_AFTER | never                | KURZ_REDIS_RETRY_AFTER=never is invalid: expected a duration
             """)
     void badValue_namesVariableValueAndExpectation(String name, String value, String message) {
         assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of(name, value))))
@@ -127,5 +131,16 @@ class KurzConfigTest {
         assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_AUDIT_RETENTION_DAYS", "0"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("KURZ_AUDIT_RETENTION_DAYS=0 is invalid");
+    }
+
+    @Test
+    void resilience_defaultsAndSettings() {
+        KurzConfig.Resilience d = KurzConfig.from(new Env(Map.of())).resilience();
+        assertThat(d).isEqualTo(new KurzConfig.Resilience(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(200),
+                java.time.Duration.ofSeconds(2)));
+        KurzConfig.Resilience set = KurzConfig.from(new Env(Map.of("KURZ_DB_TIMEOUT", "2s", "KURZ_REDIS_TIMEOUT", "100ms",
+                "KURZ_REDIS_RETRY_AFTER", "10s"))).resilience();
+        assertThat(set).isEqualTo(new KurzConfig.Resilience(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(100),
+                java.time.Duration.ofSeconds(10)));
     }
 }

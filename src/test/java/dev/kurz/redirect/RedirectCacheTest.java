@@ -134,4 +134,30 @@ class RedirectCacheTest {
         store.block("held", dev.kurz.link.LinkBlock.admin("phishing", Instant.EPOCH));
         assertThat(cache.get("held").join().blocked()).isTrue();
     }
+
+    @Test
+    void untrustedInvalidations_forgetWhatIsCached_andKeepNewEntriesAtMostOneSecond() {
+        link("edited");
+        assertThat(cache.get("edited").join().url()).isEqualTo("https://example.com/edited");
+        cache.trustInvalidations(false); // the channel that would tell of edits on other nodes is down
+        assertThat(cache.size()).isZero();
+        cache.get("edited").join();
+        int finds = store.finds.get();
+        nanos.addAndGet(Duration.ofMillis(900).toNanos());
+        cache.get("edited").join();
+        assertThat(store.finds.get()).as("still cached within the second").isEqualTo(finds);
+        nanos.addAndGet(Duration.ofMillis(200).toNanos());
+        cache.get("edited").join();
+        assertThat(store.finds.get()).as("reloaded past the second").isEqualTo(finds + 1);
+        assertThat(cache.get("unknown").join().missing()).isTrue();
+        nanos.addAndGet(Duration.ofMillis(1_100).toNanos());
+        cache.get("unknown").join();
+        assertThat(store.finds.get()).as("negative entries too").isEqualTo(finds + 3);
+
+        cache.trustInvalidations(true);
+        cache.get("fresh").join(); // loaded while trusted: its full time again
+        link("fresh");
+        nanos.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertThat(cache.get("fresh").join().missing()).as("negative TTL 5 s").isTrue();
+    }
 }

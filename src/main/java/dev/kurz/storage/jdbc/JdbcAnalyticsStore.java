@@ -325,7 +325,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
         long removed = 0;
         try {
             if (dialect == Dialect.POSTGRES) {
-                try (Connection c = writer.getConnection()) {
+                try (Connection c = Database.unbounded(writer, dialect)) {
                     removed += dropPartitionsBefore(c, cutoffMillis);
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM click_events_default WHERE ts < ?")) {
                         ps.setLong(1, cutoffMillis);
@@ -333,7 +333,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
                     }
                 }
             }
-            try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
+            try (Connection c = Database.unbounded(writer, dialect); PreparedStatement ps = c.prepareStatement("DELETE FROM click_minute WHERE minute < ?")) {
                 ps.setLong(1, Math.floorDiv(cutoffMillis, 60_000L));
                 removed += ps.executeUpdate();
             }
@@ -346,7 +346,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     @Override
     public void ensurePartitions(LocalDate from, int days) {
         if (dialect != Dialect.POSTGRES) return;
-        try (Connection c = writer.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = Database.unbounded(writer, dialect); Statement st = c.createStatement()) {
             for (int i = 0; i < days; i++) {
                 LocalDate d = from.plusDays(i);
                 long start = d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();

@@ -320,9 +320,20 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 rs -> Long.parseLong(rs.getString(1))).orElseThrow();
     }
 
+    /**
+     * The redirect's own read, not {@code SELECT 1}: a lock on {@code links} or a stuck table must
+     * fail readiness, and it does within a second (the statement is cancelled).
+     */
     @Override
     public void ping() {
-        queryOne(reader, "SELECT 1", ps -> {}, rs -> rs.getInt(1));
+        try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id, slug, url FROM links LIMIT 1")) {
+            ps.setQueryTimeout(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException("readiness check", e);
+        }
     }
 
     // ---- API keys ----

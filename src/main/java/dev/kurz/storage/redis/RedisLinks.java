@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * the slug from their local cache. After the subscription connection drops, messages may have
  * been missed, so on reconnect a node clears its whole local cache. Redis being down never fails
  * a redirect: reads fall back to the database.
+ *
+ * <p>Every command goes through a {@link RedisGuard} (a deadline each, one circuit breaker). A node
+ * also publishes a heartbeat to a channel of its own every {@link #HEARTBEAT}; when its own echo has
+ * not come back for {@link #STALE_AFTER} (Redis frozen, the subscription gone), the invalidation
+ * channel counts as down and {@link #onInvalidationChannel} is told, so the redirect cache stops
+ * trusting entries for long (ADR 0016). Invalidations that could not be sent are kept (up to
+ * {@link #MAX_PENDING} slugs) and sent again once the channel is back.
  */
 public final class RedisLinks implements SharedLinkCache, LinkListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLinks.class);
@@ -41,6 +48,13 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     /** The "slug" meaning every link: never a real slug, which is letters, digits, '-' and '_'. */
     static final String ALL = "*";
     static final Duration SECOND_DELETE = Duration.ofMillis(500);
+    static final Duration HEARTBEAT = Duration.ofMillis(250);
+    /**
+     * Four heartbeats without an echo: long enough for a burst of edits queued ahead of them (750 ms
+     * was seen under hundreds of concurrent creates), short enough that an edit shows within 2 s.
+     */
+    static final Duration STALE_AFTER = Duration.ofSeconds(1);
+    static final int MAX_PENDING = 10_000;
 
     private final Vertx vertx;
     private final Redis client;
@@ -48,6 +62,14 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     private final RedisOptions options;
     private final long ttlMillis;
     private final String nodeId = UUID.randomUUID().toString();
+    private final String echoChannel = "kurz:node:" + nodeId;
+    private final RedisGuard guard;
+    private volatile long lastEcho = System.nanoTime();
+    private volatile boolean channelLive = true;
+    private volatile Consumer<Boolean> onChannel = live -> {};
+    private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean pendingOverflowed;
+    private long heartbeatTimer = -1;
     private volatile Consumer<String> onRemoteChange = slug -> {};
     private volatile Runnable onResync = () -> {};
     private volatile Consumer<io.vertx.core.json.JsonObject> onLive = m -> {};
@@ -55,7 +77,16 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     private volatile boolean closed;
 
     public RedisLinks(Vertx vertx, String url, Duration ttl) {
+        this(vertx, url, ttl, Duration.ofMillis(200), Duration.ofSeconds(2));
+    }
+
+    /**
+     * @param timeout    the deadline of each command ({@code KURZ_REDIS_TIMEOUT})
+     * @param retryAfter how long the breaker keeps Redis out once open ({@code KURZ_REDIS_RETRY_AFTER})
+     */
+    public RedisLinks(Vertx vertx, String url, Duration ttl, Duration timeout, Duration retryAfter) {
         this.vertx = vertx;
+        this.guard = new RedisGuard(timeout, retryAfter);
         this.options = new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(1024);
         this.client = Redis.createClient(vertx, options);
         this.api = RedisAPI.api(client);
@@ -66,7 +97,64 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     public Future<Void> subscribe(Consumer<String> onChange, Runnable onResync) {
         this.onRemoteChange = onChange;
         this.onResync = onResync;
-        return connectSubscriber();
+        return connectSubscriber().onSuccess(v -> {
+            lastEcho = System.nanoTime();
+            heartbeatTimer = vertx.setPeriodic(HEARTBEAT.toMillis(), id -> heartbeat());
+        });
+    }
+
+    /** Told {@code false} when the invalidation channel goes quiet, {@code true} when it works again. */
+    public void onInvalidationChannel(Consumer<Boolean> listener) {
+        this.onChannel = listener;
+    }
+
+    /** Whether this node's own heartbeat came back through the subscription lately. */
+    public boolean invalidationChannelLive() {
+        return channelLive;
+    }
+
+    private void heartbeat() {
+        if (closed) return;
+        guard.call(() -> api.publish(echoChannel, "1")).exceptionally(e -> null);
+        if (channelLive && System.nanoTime() - lastEcho > STALE_AFTER.toNanos()) channelDown("no heartbeat for " + STALE_AFTER.toMillis() + " ms");
+        else if (channelLive && guard.closed() && (pendingOverflowed || !pending.isEmpty())) resend();
+        // (closed: Redis answers commands again; live: and its messages reach the nodes)
+    }
+
+    private void channelDown(String why) {
+        if (!channelLive) return;
+        channelLive = false;
+        log.warn("redis invalidation channel down ({}): redirect cache entries now live at most 1 s", why);
+        onChannel.accept(false);
+    }
+
+    private void echoed() {
+        lastEcho = System.nanoTime();
+        if (channelLive) return;
+        channelLive = true;
+        log.info("redis invalidation channel back; {} invalidations made meanwhile are sent again once commands go through",
+                pending.size());
+        onChannel.accept(true);
+    }
+
+    /** Invalidations that failed while Redis was away: sent again, so shared entries and other nodes catch up. */
+    private void resend() {
+        if (pendingOverflowed) {
+            pendingOverflowed = false;
+            changedAll();
+        }
+        for (String slug : java.util.List.copyOf(pending)) {
+            pending.remove(slug);
+            evictAndPublish(slug).exceptionally(e -> {
+                remember(slug);
+                return null;
+            });
+        }
+    }
+
+    private void remember(String slug) {
+        if (pending.size() < MAX_PENDING) pending.add(slug);
+        else pendingOverflowed = true;
     }
 
     private Future<Void> connectSubscriber() {
@@ -74,8 +162,12 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
             subscriber = conn;
             conn.handler(this::onMessage);
             conn.exceptionHandler(e -> log.warn("redis subscription error: {}", e.getMessage()));
-            conn.endHandler(v -> reconnectLater());
-            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL).arg(LIVE_CHANNEL)).<Void>mapEmpty();
+            conn.endHandler(v -> {
+                if (closed) return;
+                channelDown("subscription lost");
+                reconnectLater();
+            });
+            return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL).arg(LIVE_CHANNEL).arg(echoChannel)).<Void>mapEmpty();
         });
     }
 
@@ -94,6 +186,10 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
         if (r.type() != ResponseType.MULTI && r.type() != ResponseType.PUSH) return;
         if (r.size() < 3 || !"message".equals(r.get(0).toString())) return;
         String payload = r.get(2).toString();
+        if (echoChannel.equals(r.get(1).toString())) {
+            echoed();
+            return;
+        }
         if (LIVE_CHANNEL.equals(r.get(1).toString())) {
             try {
                 onLive.accept(new io.vertx.core.json.JsonObject(payload));
@@ -111,43 +207,54 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
 
     @Override
     public CompletableFuture<Target> get(String slug) {
-        return api.get(KEY_PREFIX + slug)
-                .map(r -> r == null ? null : decode(slug, r.toString()))
-                .otherwise(e -> {
-                    log.debug("redis get failed, falling back to the database: {}", e.getMessage());
-                    return null;
-                })
-                .toCompletionStage().toCompletableFuture();
+        return guard.call(() -> api.get(KEY_PREFIX + slug)).handle((r, e) -> {
+            if (e != null) {
+                log.debug("redis get failed, falling back to the database: {}", e.getMessage());
+                return null;
+            }
+            return r == null ? null : decode(slug, r.toString());
+        });
     }
 
     @Override
     public void put(Target t) {
-        api.set(List.of(KEY_PREFIX + t.slug(), encode(t), "PX", Long.toString(ttlMillis)))
-                .onFailure(e -> log.debug("redis set failed: {}", e.getMessage()));
+        guard.call(() -> api.set(List.of(KEY_PREFIX + t.slug(), encode(t), "PX", Long.toString(ttlMillis))))
+                .exceptionally(e -> {
+                    log.debug("redis set failed: {}", e.getMessage());
+                    return null;
+                });
     }
 
     /**
      * Called on a blocking thread after a change is committed: removes the shared entry before
      * returning (so this node's next load cannot find the old one there), then tells every node,
-     * this one included; half a second later, once more.
+     * this one included; half a second later, once more. When Redis does not answer (within the
+     * command deadlines, or at once while the breaker is open) the slug is kept and sent again once
+     * the channel is back.
      */
     @Override
     public void changed(String slug) {
         try {
-            evictAndPublish(slug).toCompletionStage().toCompletableFuture().get(1, java.util.concurrent.TimeUnit.SECONDS);
+            evictAndPublish(slug).get(1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("redis invalidation of {} failed: {}", slug, e.toString());
+            remember(slug);
+            return;
         }
         vertx.setTimer(SECOND_DELETE.toMillis(), id -> {
-            if (!closed) evictAndPublish(slug);
+            if (!closed) evictAndPublish(slug).exceptionally(e -> {
+                remember(slug);
+                return null;
+            });
         });
     }
 
-    private Future<Void> evictAndPublish(String slug) {
-        return api.del(List.of(KEY_PREFIX + slug))
-                .compose(v -> api.publish(CHANNEL, nodeId + " " + slug))
-                .onFailure(e -> log.warn("redis invalidation of {} failed: {}", slug, e.getMessage()))
-                .mapEmpty();
+    private CompletableFuture<Void> evictAndPublish(String slug) {
+        return guard.callPatiently(() -> api.del(List.of(KEY_PREFIX + slug)))
+                .thenCompose(v -> guard.callPatiently(() -> api.publish(CHANNEL, nodeId + " " + slug)))
+                .whenComplete((v, e) -> {
+                    if (e != null) log.warn("redis invalidation of {} failed (sent again once Redis is back): {}", slug, e.getMessage());
+                })
+                .thenApply(v -> null);
     }
 
     /**
@@ -155,7 +262,12 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
      * blocked). Shared entries stay: they do not carry blocklist verdicts, which each node applies.
      */
     public void changedAll() {
-        if (!closed) api.publish(CHANNEL, nodeId + " " + ALL).onFailure(e -> log.warn("redis invalidate-all failed: {}", e.getMessage()));
+        if (closed) return;
+        guard.callPatiently(() -> api.publish(CHANNEL, nodeId + " " + ALL)).exceptionally(e -> {
+            log.warn("redis invalidate-all failed (sent again once Redis is back): {}", e.getMessage());
+            pendingOverflowed = true;
+            return null;
+        });
     }
 
     /** Receives live-dashboard messages other nodes published. */
@@ -165,16 +277,25 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
 
     /** Sends a live-dashboard message to every node (fire and forget: a lost frame is a missed blink). */
     public void publishLive(io.vertx.core.json.JsonObject message) {
-        if (!closed) api.publish(LIVE_CHANNEL, message.encode()).onFailure(e -> log.debug("live publish failed: {}", e.getMessage()));
+        if (closed) return;
+        guard.call(() -> api.publish(LIVE_CHANNEL, message.encode())).exceptionally(e -> {
+            log.debug("live publish failed: {}", e.getMessage());
+            return null;
+        });
     }
 
-    /** The command client, for other Redis-backed pieces (visitor salts). */
+    /** The command client, for other Redis-backed pieces (visitor salts, rate limits). */
     public RedisAPI api() {
         return api;
     }
 
+    /** The deadline and breaker every command here goes through; other Redis-backed pieces share it. */
+    public RedisGuard guard() {
+        return guard;
+    }
+
     public CompletableFuture<Void> ping() {
-        return api.ping(List.of()).<Void>mapEmpty().toCompletionStage().toCompletableFuture();
+        return guard.call(() -> api.ping(List.of())).thenApply(r -> null);
     }
 
     /** A compact, versioned string form of a target; the slug is the key so it is not repeated. */
@@ -200,6 +321,8 @@ public final class RedisLinks implements SharedLinkCache, LinkListener, AutoClos
     @Override
     public void close() {
         closed = true;
+        if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
+        guard.close();
         RedisConnection s = subscriber;
         if (s != null) s.close();
         client.close();

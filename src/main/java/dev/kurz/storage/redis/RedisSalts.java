@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * nodes counts once. The salt lives only in Redis (48 h) and in memory, never beside the click
  * data, so once it expires nobody can recompute which IP made which hash. If Redis cannot be
  * reached, the node falls back to a salt of its own (uniques may then count a visitor once per
- * node for that day).
+ * node for that day). Commands go through the node's {@link RedisGuard}: while its breaker is open
+ * the fallback is taken at once instead of after the 2 s waits.
  */
 public final class RedisSalts implements VisitorHasher.SaltSource {
     private static final Logger log = LoggerFactory.getLogger(RedisSalts.class);
@@ -25,9 +26,11 @@ public final class RedisSalts implements VisitorHasher.SaltSource {
     private final SecureRandom random = new SecureRandom();
     private final Map<LocalDate, byte[]> known = new ConcurrentHashMap<>();
     private final VisitorHasher.SaltSource fallback;
+    private final RedisGuard guard;
 
-    public RedisSalts(RedisAPI api) {
+    public RedisSalts(RedisAPI api, RedisGuard guard) {
         this.api = api;
+        this.guard = guard;
         this.fallback = VisitorHasher.SaltSource.inMemory(random);
     }
 
@@ -39,9 +42,9 @@ public final class RedisSalts implements VisitorHasher.SaltSource {
         byte[] mine = new byte[32];
         random.nextBytes(mine);
         try {
-            api.set(List.of(key, HexFormat.of().formatHex(mine), "NX", "EX", Long.toString(TimeUnit.HOURS.toSeconds(48))))
-                    .toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
-            String stored = api.get(key).toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS).toString();
+            guard.call(() -> api.set(List.of(key, HexFormat.of().formatHex(mine), "NX", "EX", Long.toString(TimeUnit.HOURS.toSeconds(48)))))
+                    .get(2, TimeUnit.SECONDS);
+            String stored = guard.call(() -> api.get(key)).get(2, TimeUnit.SECONDS).toString();
             salt = HexFormat.of().parseHex(stored);
             known.keySet().removeIf(d -> d.isBefore(day.minusDays(1)));
             known.put(day, salt);
