@@ -80,6 +80,9 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.audit.AuditLog audit;
     private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
+    private final dev.kurz.web.ManagementServer management;
+    private final int managementPort;
+    private final Metrics metrics;
     private volatile boolean closed;
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened) {
@@ -202,8 +205,7 @@ public final class Kurz implements AutoCloseable {
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
                 new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), Duration.ofMillis(150), Duration.ofSeconds(2)));
-        Runtime rt = Runtime.getRuntime();
-        Metrics metrics = new Metrics()
+        Metrics metrics = this.metrics = new Metrics()
                 .counter("kurz_ratelimit_refused_total", "Requests this node refused with 429 because of a rate limit.", limits::refusedTotal)
                 .counter("kurz_clicks_accepted_total", "Clicks (redirects) this node accepted for counting.", clicks::accepted)
                 .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
@@ -212,15 +214,18 @@ public final class Kurz implements AutoCloseable {
                 .gauge("kurz_live_rooms", "Links that at least one live connection follows.", hub::rooms)
                 .gauge("kurz_db_connections_active", "Database connections in use.", () -> db.poolState()[0])
                 .gauge("kurz_db_connections_idle", "Database connections idle in the pool.", () -> db.poolState()[1])
-                .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2])
-                .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
-                .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
-                .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+                .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2]);
+        opened.add(metrics);
+        KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit);
-        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits);
+        this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
+                o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF);
+        this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
+        this.managementPort = management == null ? -1
+                : management.start(o.managementHost(), o.managementPort()).toCompletionStage().toCompletableFuture().join();
         this.port = web.start(config.server().host(), config.server().port(), cores)
                 .toCompletionStage().toCompletableFuture().join();
     }
@@ -265,6 +270,11 @@ public final class Kurz implements AutoCloseable {
         return port;
     }
 
+    /** The management port (/metrics, /health/*), or -1 when KURZ_MANAGEMENT_PORT is off. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     /** The admin key made on a first start with no keys, to show once. */
     public Optional<ApiKeys.Issued> firstKey() {
         return firstKey;
@@ -291,6 +301,7 @@ public final class Kurz implements AutoCloseable {
         keySweep.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
+        if (management != null) await(management.stop().toCompletionStage().toCompletableFuture(), grace, "management server");
         batcher.close(grace);
         analytics.close();
         maintenance.shutdownNow();
@@ -305,6 +316,7 @@ public final class Kurz implements AutoCloseable {
         }
         db.close();
         geo.close();
+        metrics.close();
         log.info("stopped");
     }
 

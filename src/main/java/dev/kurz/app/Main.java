@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final String USAGE = """
             usage: kurz run                                   start Kurz (configured by KURZ_* variables)
-                   kurz keys create [--name NAME] [--scopes S] create an API key (scopes: links:read,links:write,links:own,admin; default admin)
+                   kurz keys create [--name NAME] [--scopes S] create an API key (scopes: links:read,links:write,links:own,metrics,admin; default admin)
                    kurz keys list                             list API keys (never their secret)
                    kurz keys revoke ID|PREFIX                 revoke a key
             """;

@@ -54,6 +54,7 @@ final class ApiRoutes {
     private final List<java.util.function.Consumer<Router>> publicModules;
     private final dev.kurz.audit.AuditLog audit;
     private final Throttle throttle;
+    private Handler<RoutingContext> observer;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -80,10 +81,17 @@ final class ApiRoutes {
         this.openApi = resource("/api/openapi.yaml");
     }
 
+    /** A handler to run on every request right after the request id is known (metrics, traces, log context). */
+    ApiRoutes observe(Handler<RoutingContext> observer) {
+        this.observer = observer;
+        return this;
+    }
+
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
         this.endpoints = new Endpoints(r);
         r.route().handler(RequestInfo.filter(proxies));
+        if (observer != null) r.route().handler(observer);
         r.route().handler(this::securityHeaders);
         r.route().handler(ApiRoutes::requireReadableQuery);
         r.route("/api/*").handler(cors::handle);
@@ -98,6 +106,7 @@ final class ApiRoutes {
         // Nothing of a body is read before the caller is known and the body is JSON: an anonymous
         // request costs no parsing, and a form or multipart body never reaches a decoder.
         r.route("/api/v1/*").handler(this::authenticate);
+        r.get("/metrics").handler(this::authenticate); // the route itself (a module) checks the scope
         r.route("/api/v1/*").handler(ctx -> throttle.api(ctx, ctx.get(PRINCIPAL)));
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);

@@ -53,6 +53,12 @@ public final class WebServer {
      */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits) {
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dev.kurz.ops.RedirectTimers.OFF);
+    }
+
+    /** @param redirectTimers the redirect path's latency timers ({@link dev.kurz.ops.RedirectTimers#OFF}: not timed) */
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, dev.kurz.ops.RedirectTimers redirectTimers) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
@@ -69,12 +75,16 @@ public final class WebServer {
                 new UiRoutes()::mount,
                 new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
                 new AuditRoutes(f.audit(), blocking)::mount,
-                r -> r.get("/metrics").handler(ctx -> ctx.response()
-                        .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                        .end(f.metrics().render())));
+                // On the main port only for a key with scope metrics (or admin); the management port serves it to anyone who reaches it.
+                r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
+                        .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
+                        .end(f.metrics().render()))));
+        HttpObserver observer = new HttpObserver(f.metrics().registry());
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
-                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle);
+                new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle).observe(observer).router(vertx);
+        observer.routes(router);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle)
+                .observe(new RedirectObserver(redirectTimers));
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);
