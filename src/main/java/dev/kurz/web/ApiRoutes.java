@@ -272,10 +272,10 @@ final class ApiRoutes {
             return;
         }
         var context = ctx.vertx().getOrCreateContext();
-        f.whenComplete((p, err) -> context.runOnContext(v -> {
+        f.whenComplete((p, err) -> context.runOnContext(v -> RequestScope.run(ctx, () -> {
             if (err != null) ctx.fail(err);
             else admit(ctx, p);
-        }));
+        })));
     }
 
     private void admit(RoutingContext ctx, Optional<Principal> principal) {
@@ -417,7 +417,7 @@ final class ApiRoutes {
         var req = ctx.request();
         boolean unread = !req.isEnded();
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
-        var sent = Problems.send(resp, p, req.path());
+        var sent = Problems.send(resp, p, req.path(), p.status() >= 500 ? RequestInfo.requestId(ctx) : null);
         if (!unread) return;
         long declared = declaredLength(req);
         if (declared < 0 || declared > BODY_LIMIT) {

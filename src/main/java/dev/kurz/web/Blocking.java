@@ -16,21 +16,22 @@ final class Blocking {
 
     <T> void run(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
         Context context = ctx.vertx().getOrCreateContext();
-        executor.execute(() -> {
+        // Both hops keep the request's log context (request id) and trace: the MDC is per thread.
+        executor.execute(RequestScope.wrap(ctx, () -> {
             T result;
             try {
                 result = work.call();
             } catch (Throwable e) {
-                context.runOnContext(v -> ctx.fail(e));
+                context.runOnContext(v -> RequestScope.run(ctx, () -> ctx.fail(e)));
                 return;
             }
-            context.runOnContext(v -> {
+            context.runOnContext(v -> RequestScope.run(ctx, () -> {
                 try {
                     then.accept(result);
                 } catch (RuntimeException e) {
                     ctx.fail(e);
                 }
-            });
-        });
+            }));
+        }));
     }
 }

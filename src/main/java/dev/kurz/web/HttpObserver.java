@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * The first handler after {@link RequestInfo} on every routed (non-redirect) request: times it into
  * {@code http_server_requests_seconds} by method, route template and status class. Labels stay
  * bounded: the route is the template of the route that serves the path ({@code /api/v1/links/:slug})
- * or {@code other}, the method one of the few Kurz serves or {@code other}.
+ * or {@code other}, the method one of the few Kurz serves or {@code other}. The rest of the
+ * request's handlers run in its {@link RequestScope} (request id in the log context).
  */
 final class HttpObserver implements Handler<RoutingContext> {
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -37,7 +38,7 @@ final class HttpObserver implements Handler<RoutingContext> {
         String route = route(ctx.request().path());
         String method = method(ctx.request().method().name());
         ctx.addEndHandler(v -> timer(method, route, ctx.response().getStatusCode()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-        ctx.next();
+        RequestScope.run(ctx, ctx::next);
     }
 
     String route(String path) {
