@@ -83,6 +83,7 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.web.ManagementServer management;
     private final int managementPort;
     private final Metrics metrics;
+    private final dev.kurz.ops.Telemetry telemetry;
     private volatile boolean closed;
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened) {
@@ -96,8 +97,14 @@ public final class Kurz implements AutoCloseable {
         }
         this.geo = GeoIp.open(a.geoipDb());
         opened.add(geo);
+        this.telemetry = dev.kurz.ops.Telemetry.start(config.observability());
+        opened.add(telemetry);
         this.db = Database.open(config);
         opened.add(db);
+        if (dev.kurz.ops.JdbcObserver.wanted(telemetry)) {
+            String system = config.storage().postgres() ? "postgresql" : "sqlite";
+            db.instrument(ds -> dev.kurz.ops.JdbcObserver.wrap(ds, telemetry, system));
+        }
         JdbcStore store = new JdbcStore(db);
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
         opened.add(blocking);
@@ -222,7 +229,7 @@ public final class Kurz implements AutoCloseable {
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
-                o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF);
+                o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF, telemetry);
         this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
         this.managementPort = management == null ? -1
                 : management.start(o.managementHost(), o.managementPort()).toCompletionStage().toCompletableFuture().join();
@@ -317,6 +324,7 @@ public final class Kurz implements AutoCloseable {
         db.close();
         geo.close();
         metrics.close();
+        telemetry.close();
         log.info("stopped");
     }
 

@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The first handler after {@link RequestInfo} on every routed (non-redirect) request: times it into
+ * The first handler after {@link RequestInfo} on every routed (non-redirect) request: starts its
+ * span when tracing ({@link Tracing}) and times it into
  * {@code http_server_requests_seconds} by method, route template and status class. Labels stay
  * bounded: the route is the template of the route that serves the path ({@code /api/v1/links/:slug})
  * or {@code other}, the method one of the few Kurz serves or {@code other}. The rest of the
@@ -21,10 +22,13 @@ final class HttpObserver implements Handler<RoutingContext> {
             Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final MeterRegistry registry;
+    private final Tracing tracing;
     private Endpoints endpoints;
 
-    HttpObserver(MeterRegistry registry) {
+    /** @param tracing null when tracing is off */
+    HttpObserver(MeterRegistry registry, Tracing tracing) {
         this.registry = registry;
+        this.tracing = tracing;
     }
 
     /** The router whose routes name the templates; set once it is built. */
@@ -38,6 +42,7 @@ final class HttpObserver implements Handler<RoutingContext> {
         String route = route(ctx.request().path());
         String method = method(ctx.request().method().name());
         ctx.addEndHandler(v -> timer(method, route, ctx.response().getStatusCode()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        if (tracing != null) tracing.start(ctx, method, route);
         RequestScope.run(ctx, ctx::next);
     }
 

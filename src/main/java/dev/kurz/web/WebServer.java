@@ -53,12 +53,16 @@ public final class WebServer {
      */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits) {
-        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dev.kurz.ops.RedirectTimers.OFF);
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dev.kurz.ops.RedirectTimers.OFF, dev.kurz.ops.Telemetry.OFF);
     }
 
-    /** @param redirectTimers the redirect path's latency timers ({@link dev.kurz.ops.RedirectTimers#OFF}: not timed) */
+    /**
+     * @param redirectTimers the redirect path's latency timers ({@link dev.kurz.ops.RedirectTimers#OFF}: not timed)
+     * @param telemetry      spans for routed requests and a sampled share of redirects ({@link dev.kurz.ops.Telemetry#OFF}: none)
+     */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
-                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, dev.kurz.ops.RedirectTimers redirectTimers) {
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, dev.kurz.ops.RedirectTimers redirectTimers,
+                     dev.kurz.ops.Telemetry telemetry) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
@@ -79,12 +83,13 @@ public final class WebServer {
                 r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
                         .end(f.metrics().render()))));
-        HttpObserver observer = new HttpObserver(f.metrics().registry());
+        Tracing tracing = telemetry.tracing() ? new Tracing(telemetry) : null;
+        HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle).observe(observer).router(vertx);
         observer.routes(router);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle)
-                .observe(new RedirectObserver(redirectTimers));
+                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()));
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

@@ -19,11 +19,24 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
+    private DataSource writerView;
+    private DataSource readerView;
 
     private Database(Dialect dialect, HikariDataSource writer, HikariDataSource reader) {
         this.dialect = dialect;
         this.writer = writer;
         this.reader = reader;
+        this.writerView = writer;
+        this.readerView = reader;
+    }
+
+    /**
+     * Wraps the pools as the stores see them (statement spans, statement logs); call before any
+     * store is made, since stores keep the data sources they were given.
+     */
+    public void instrument(java.util.function.UnaryOperator<DataSource> wrap) {
+        this.writerView = wrap.apply(writer);
+        this.readerView = reader == writer ? writerView : wrap.apply(reader);
     }
 
     public static Database open(KurzConfig config) {
@@ -103,11 +116,11 @@ public final class Database implements AutoCloseable {
     }
 
     DataSource writer() {
-        return writer;
+        return writerView;
     }
 
     DataSource reader() {
-        return reader;
+        return readerView;
     }
 
     @Override
