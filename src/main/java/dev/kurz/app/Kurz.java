@@ -221,7 +221,8 @@ public final class Kurz implements AutoCloseable {
                 .gauge("kurz_live_rooms", "Links that at least one live connection follows.", hub::rooms)
                 .gauge("kurz_db_connections_active", "Database connections in use.", () -> db.poolState()[0])
                 .gauge("kurz_db_connections_idle", "Database connections idle in the pool.", () -> db.poolState()[1])
-                .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2]);
+                .gauge("kurz_db_connections_pending", "Threads waiting for a database connection.", () -> db.poolState()[2])
+                .gauge("kurz_db_connections_max", "The most database connections the pools may open.", db::poolMax);
         opened.add(metrics);
         KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,

@@ -115,6 +115,11 @@ public final class Database implements AutoCloseable {
         return new int[] {active, idle, waiting};
     }
 
+    /** The most connections the pools may open, summed (for metrics: pending work when active reaches it). */
+    public int poolMax() {
+        return reader == writer ? writer.getMaximumPoolSize() : writer.getMaximumPoolSize() + reader.getMaximumPoolSize();
+    }
+
     DataSource writer() {
         return writerView;
     }
