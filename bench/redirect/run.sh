@@ -60,6 +60,9 @@
 #   SETTLE_MAX_S=30     after each run, wait at most this long for the server to
 #   SETTLE_PCT=5        go idle (< SETTLE_PCT % of a core over 0.5 s)
 #   KURZ_SKIP_BUILD=1   do not run `./kurz build` (use the jar already built)
+#   KURZ_METRICS_REDIRECTS=on  the redirect latency timers (kurz_redirects_seconds); off = not
+#                       timed at all (bench/redirect/metrics.sh alternates the two). The
+#                       management port is off unless KURZ_MANAGEMENT_PORT is set.
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -454,7 +457,8 @@ if (( RUN_KURZ )); then
   API_KEY="kurz_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   t_launch=$(now_ns)
   (cd "$REPO" && exec env KURZ_PORT="$PORT_KURZ" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$KURZ_DATA" \
-      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 \
+      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="${KURZ_MANAGEMENT_PORT:-off}" \
+      KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
       KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
       setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz.log" 2>&1 </dev/null &
   KURZ_PGID=$!

@@ -8,6 +8,7 @@ const SCOPES = [
   ['links:read', 'Read links and their statistics'],
   ['links:write', 'Create, change and delete links'],
   ['links:own', 'Only the links this key creates (with read and/or write)'],
+  ['metrics', 'Read /metrics on the main port (for a Prometheus scraper)'],
   ['admin', 'Everything, including keys and the audit trail'],
 ];
 

@@ -150,7 +150,7 @@ final class Cli {
         @Option(names = "--name", paramLabel = "NAME", description = "A name to recognise the key by (default: cli).")
         String name = "cli";
 
-        @Option(names = "--scopes", paramLabel = "S", description = "Comma-separated: links:read, links:write, links:own, admin (default: admin).")
+        @Option(names = "--scopes", paramLabel = "S", description = "Comma-separated: links:read, links:write, links:own, metrics, admin (default: admin).")
         String scopes;
 
         private final Cli cli;

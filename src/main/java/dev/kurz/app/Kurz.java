@@ -82,6 +82,10 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.live.RevokedKeySweep keySweep;
     private final int port;
     private final DataDirLock dataDirLock;
+    private final dev.kurz.web.ManagementServer management;
+    private final int managementPort;
+    private final Metrics metrics;
+    private final dev.kurz.ops.Telemetry telemetry;
     private volatile boolean closed;
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
@@ -98,8 +102,14 @@ public final class Kurz implements AutoCloseable {
         }
         this.geo = GeoIp.open(a.geoipDb());
         opened.add(geo);
+        this.telemetry = dev.kurz.ops.Telemetry.start(config.observability());
+        opened.add(telemetry);
         this.db = Database.open(config);
         opened.add(db);
+        if (dev.kurz.ops.JdbcObserver.wanted(telemetry)) {
+            String system = config.storage().postgres() ? "postgresql" : "sqlite";
+            db.instrument(ds -> dev.kurz.ops.JdbcObserver.wrap(ds, telemetry, system));
+        }
         JdbcStore store = new JdbcStore(db);
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
         opened.add(blocking);
@@ -214,8 +224,7 @@ public final class Kurz implements AutoCloseable {
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
                 new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), config.rateLimits().redisTimeout(), Duration.ofSeconds(2)));
-        Runtime rt = Runtime.getRuntime();
-        Metrics metrics = new Metrics()
+        Metrics metrics = this.metrics = new Metrics()
                 .counter("kurz_ratelimit_refused_total", "Requests this node refused with 429 because of a rate limit.", limits::refusedTotal)
                 .counter("kurz_clicks_accepted_total", "Clicks (redirects) this node accepted for counting.", clicks::accepted)
                 .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
@@ -230,15 +239,19 @@ public final class Kurz implements AutoCloseable {
                         () -> redis != null && !redis.guard().usable() ? 1 : 0)
                 .gauge("kurz_redis_invalidation_live", "1 while edits on other nodes reach this node's cache over Redis, else 0.",
                         () -> redis != null && redis.invalidationChannelLive() ? 1 : 0)
-                .gauge("jvm_memory_heap_used_bytes", "Heap in use.", () -> rt.totalMemory() - rt.freeMemory())
-                .gauge("jvm_memory_heap_max_bytes", "The largest the heap may grow.", rt::maxMemory)
-                .gauge("jvm_threads_live", "Live platform threads.", () -> java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+                .gauge("kurz_db_connections_max", "The most database connections the pools may open.", db::poolMax);
+        opened.add(metrics);
+        KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
-                deadlines.dbTimeout());
+                deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
+                telemetry);
+        this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
+        this.managementPort = management == null ? -1
+                : management.start(o.managementHost(), o.managementPort()).toCompletionStage().toCompletableFuture().join();
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
     }
@@ -294,6 +307,11 @@ public final class Kurz implements AutoCloseable {
         return port;
     }
 
+    /** The management port (/metrics, /health/*), or -1 when KURZ_MANAGEMENT_PORT is off. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     /** The admin key made on a first start with no keys, to show once. */
     public Optional<ApiKeys.Issued> firstKey() {
         return firstKey;
@@ -323,6 +341,7 @@ public final class Kurz implements AutoCloseable {
         keySweep.close();
         hub.close();
         await(web.stop(grace).toCompletionStage().toCompletableFuture(), grace.plusSeconds(1), "HTTP servers");
+        if (management != null) await(management.stop().toCompletionStage().toCompletableFuture(), grace, "management server");
         batcher.close(grace);
         analytics.close();
         maintenance.shutdownNow();
@@ -338,6 +357,8 @@ public final class Kurz implements AutoCloseable {
         db.close();
         geo.close();
         if (dataDirLock != null) dataDirLock.close();
+        metrics.close();
+        telemetry.close();
         log.info("stopped");
     }
 

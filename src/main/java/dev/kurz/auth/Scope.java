@@ -9,12 +9,14 @@ import java.util.stream.Collectors;
  * What an API key may do; {@code admin} includes every other scope. {@code links:own} is a
  * modifier, not a permission: it limits {@code links:read} and {@code links:write} to the links
  * the key created itself (Shlink's "author only"), so it needs one of them and makes no sense
- * with {@code admin}.
+ * with {@code admin}. {@code metrics} only reads {@code /metrics} on the main port (for a scraper
+ * that cannot reach the management port).
  */
 public enum Scope {
     LINKS_READ("links:read"),
     LINKS_WRITE("links:write"),
     LINKS_OWN("links:own"),
+    METRICS("metrics"),
     ADMIN("admin");
 
     private final String label;

@@ -42,6 +42,15 @@ public final class Env {
         return value;
     }
 
+    /** Every non-blank variable whose name starts with {@code prefix} (e.g. the standard {@code OTEL_*} ones). */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        vars.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v != null && !v.isBlank()) out.put(k, v.trim());
+        });
+        return Map.copyOf(out);
+    }
+
     public int integer(String name, int fallback, int min, int max) {
         return parse(name, fallback, s -> {
             int n = Integer.parseInt(s);

@@ -11,7 +11,8 @@ import java.time.Duration;
  * start with one line that names the variable, the value and what was expected.
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
-                         Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience) {
+                         Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
+                         Observability observability) {
 
     /**
      * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
@@ -176,6 +177,50 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
     }
 
+    /**
+     * Metrics, logs and traces: the management port for /metrics and /health/* ({@code -1}: none),
+     * whether redirects are timed, the log format (text or json; logback.xml reads it too), the share
+     * of redirects traced, and the standard {@code OTEL_*} variables (tracing is on when an OTLP
+     * endpoint is among them and {@code OTEL_SDK_DISABLED} is not true).
+     */
+    public record Observability(int managementPort, String managementHost, boolean redirectMetrics, String logFormat,
+                                double traceRedirectRatio, java.util.Map<String, String> otel) {
+        public static final Observability DEFAULTS = new Observability(-1, "0.0.0.0", true, "text", 0, java.util.Map.of());
+
+        public boolean management() {
+            return managementPort >= 0;
+        }
+
+        public boolean tracing() {
+            return !"true".equalsIgnoreCase(otel.getOrDefault("OTEL_SDK_DISABLED", "false"))
+                    && (otel.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || otel.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+        }
+
+        static Observability from(Env env) {
+            String raw = env.string("KURZ_MANAGEMENT_PORT", "9090").toLowerCase(java.util.Locale.ROOT);
+            int port;
+            if (raw.equals("off") || raw.equals("0")) {
+                port = -1;
+            } else {
+                port = env.integer("KURZ_MANAGEMENT_PORT", 9090, 1, 65535);
+            }
+            String redirects = env.string("KURZ_METRICS_REDIRECTS", "on").toLowerCase(java.util.Locale.ROOT);
+            if (!redirects.equals("on") && !redirects.equals("off")) throw ConfigException.bad("KURZ_METRICS_REDIRECTS", redirects, "on or off");
+            String format = env.string("KURZ_LOG_FORMAT", "text");
+            if (!format.equals("text") && !format.equals("json")) throw ConfigException.bad("KURZ_LOG_FORMAT", format, "text or json (lower case)");
+            String ratioRaw = env.string("KURZ_TRACE_REDIRECT_RATIO", "0");
+            double ratio;
+            try {
+                ratio = Double.parseDouble(ratioRaw);
+            } catch (NumberFormatException e) {
+                ratio = -1;
+            }
+            if (!(ratio >= 0 && ratio <= 1)) throw ConfigException.bad("KURZ_TRACE_REDIRECT_RATIO", ratioRaw, "a number from 0 to 1, e.g. 0.001");
+            return new Observability(port, env.string("KURZ_MANAGEMENT_HOST", "0.0.0.0"), redirects.equals("on"), format, ratio,
+                    env.withPrefix("OTEL_"));
+        }
+    }
+
     public static KurzConfig from(Env env) {
         int port = env.integer("KURZ_PORT", 8080, 0, 65535);
         String host = env.string("KURZ_HOST", "0.0.0.0");
@@ -225,7 +270,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env), Resilience.from(env));
+                RateLimits.from(env), Resilience.from(env), Observability.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -1,43 +1,75 @@
 package dev.kurz.ops;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Supplier;
 
 /**
- * Prometheus text exposition of values Kurz already keeps (buffer counters, cache size, live
- * connections, pool state): reading them costs the redirect path nothing. Registered once at
- * start; rendered on each scrape.
+ * The node's metrics in one Micrometer registry, rendered as Prometheus text on each scrape. Kurz's
+ * own counters and gauges read values Kurz keeps anyway (buffer counters, cache size, pool state), so
+ * registering them costs the redirect path nothing; JVM and process meters come from Micrometer's
+ * binders; HTTP timers are registered by {@code web.HttpObserver} and {@link RedirectTimers}.
  */
-public final class Metrics {
-    private record Metric(String name, String type, String help, Supplier<? extends Number> value) {}
+public final class Metrics implements AutoCloseable {
+    /** Prometheus text exposition 0.0.4, what every Prometheus version scrapes. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final List<Metric> metrics = new ArrayList<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
+    public Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** A counter read from {@code value} at each scrape; {@code name} in Prometheus form, {@code _total} included. */
     public Metrics counter(String name, String help, Supplier<? extends Number> value) {
-        metrics.add(new Metric(name, "counter", help, value));
+        String base = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
+        FunctionCounter.builder(base, value, v -> read(v)).description(help).register(registry);
         return this;
     }
 
     public Metrics gauge(String name, String help, Supplier<? extends Number> value) {
-        metrics.add(new Metric(name, "gauge", help, value));
+        Gauge.builder(name, value, v -> read(v)).description(help).register(registry);
         return this;
+    }
+
+    /** A source that cannot answer now reads as NaN in this scrape instead of failing it. */
+    private static double read(Supplier<? extends Number> v) {
+        try {
+            return v.get().doubleValue();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** The text format, version 0.0.4. */
     public String render() {
-        StringBuilder sb = new StringBuilder(2048);
-        for (Metric m : metrics) {
-            Number v;
-            try {
-                v = m.value().get();
-            } catch (RuntimeException e) {
-                continue; // a source that cannot answer now is left out of this scrape
-            }
-            sb.append("# HELP ").append(m.name()).append(' ').append(m.help()).append('\n')
-                    .append("# TYPE ").append(m.name()).append(' ').append(m.type()).append('\n')
-                    .append(m.name()).append(' ').append(v).append('\n');
-        }
-        return sb.toString();
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 }

@@ -55,6 +55,7 @@ final class ApiRoutes {
     private final dev.kurz.audit.AuditLog audit;
     private final Throttle throttle;
     private final IdempotentRequests idempotent;
+    private Handler<RoutingContext> observer;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -83,10 +84,17 @@ final class ApiRoutes {
         this.openApi = resource("/api/openapi.yaml");
     }
 
+    /** A handler to run on every request right after the request id is known (metrics, traces, log context). */
+    ApiRoutes observe(Handler<RoutingContext> observer) {
+        this.observer = observer;
+        return this;
+    }
+
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
         this.endpoints = new Endpoints(r);
         r.route().handler(RequestInfo.filter(proxies));
+        if (observer != null) r.route().handler(observer);
         r.route().handler(this::securityHeaders);
         r.route().handler(ApiRoutes::requireReadableQuery);
         r.route("/api/*").handler(cors::handle);
@@ -103,6 +111,7 @@ final class ApiRoutes {
         // Nothing of a body is read before the caller is known and the body is JSON: an anonymous
         // request costs no parsing, and a form or multipart body never reaches a decoder.
         r.route("/api/v1/*").handler(this::authenticate);
+        r.get("/metrics").handler(this::authenticate); // the route itself (a module) checks the scope
         r.route("/api/v1/*").handler(ctx -> throttle.api(ctx, ctx.get(PRINCIPAL)));
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
@@ -299,10 +308,10 @@ final class ApiRoutes {
             return;
         }
         var context = ctx.vertx().getOrCreateContext();
-        f.whenComplete((p, err) -> context.runOnContext(v -> {
+        f.whenComplete((p, err) -> context.runOnContext(v -> RequestScope.run(ctx, () -> {
             if (err != null) ctx.fail(err);
             else admit(ctx, p);
-        }));
+        })));
     }
 
     private void admit(RoutingContext ctx, Optional<Principal> principal) {
@@ -444,7 +453,7 @@ final class ApiRoutes {
         var req = ctx.request();
         boolean unread = !req.isEnded();
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
-        var sent = Problems.send(resp, p, req.path());
+        var sent = Problems.send(resp, p, req.path(), p.status() >= 500 ? RequestInfo.requestId(ctx) : null);
         if (!unread) return;
         long declared = declaredLength(req);
         if (declared < 0 || declared > BODY_LIMIT) {

@@ -39,26 +39,27 @@ final class Blocking {
         long timer = ctx.vertx().setTimer(remainingMillis(ctx), id -> {
             if (settled.compareAndSet(false, true)) ctx.fail(expired());
         });
-        executor.execute(() -> {
+        // Both hops keep the request's log context (request id) and trace: the MDC is per thread.
+        executor.execute(RequestScope.wrap(ctx, () -> {
             T result;
             try {
                 result = work.call();
             } catch (Throwable e) {
-                context.runOnContext(v -> {
+                context.runOnContext(v -> RequestScope.run(ctx, () -> {
                     if (!settle(ctx, settled, timer)) return;
                     ctx.fail(e);
-                });
+                }));
                 return;
             }
-            context.runOnContext(v -> {
+            context.runOnContext(v -> RequestScope.run(ctx, () -> {
                 if (!settle(ctx, settled, timer)) return;
                 try {
                     then.accept(result);
                 } catch (RuntimeException e) {
                     ctx.fail(e);
                 }
-            });
-        });
+            }));
+        }));
     }
 
     /** The same future, failing with a {@link TimeoutException} once the request's deadline passed (the original is left alone). */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * routes for any method left out), for the {@code Allow} header of a 405 and to tell a 405 from a 404.
  */
 final class Endpoints {
-    private record Endpoint(Pattern path, List<HttpMethod> methods) {}
+    private record Endpoint(String template, Pattern path, List<HttpMethod> methods) {}
 
     private final Router router;
     private volatile List<Endpoint> endpoints;
@@ -31,12 +31,21 @@ final class Endpoints {
         return String.join(", ", out);
     }
 
+    /** The route template serving a path ({@code /api/v1/links/:slug}), or null when no route does: a bounded label for metrics and spans. */
+    String routeOf(String path) {
+        if (path == null) return null;
+        for (Endpoint e : endpoints()) {
+            if (e.path.matcher(path).matches()) return e.template;
+        }
+        return null;
+    }
+
     private List<Endpoint> endpoints() {
         List<Endpoint> e = endpoints;
         if (e == null) {
             e = router.getRoutes().stream()
                     .filter(r -> isTemplate(path(r)) && r.methods() != null && !r.methods().isEmpty())
-                    .map(r -> new Endpoint(template(path(r)), List.copyOf(r.methods())))
+                    .map(r -> new Endpoint(path(r), template(path(r)), List.copyOf(r.methods())))
                     .toList();
             endpoints = e;
         }

@@ -27,9 +27,15 @@ final class Problems {
     }
 
     static io.vertx.core.Future<Void> send(HttpServerResponse response, ProblemException p, String instance) {
+        return send(response, p, instance, null);
+    }
+
+    /** With {@code requestId} (5xx answers): the id to quote when reporting it, also in the server's log lines of that request. */
+    static io.vertx.core.Future<Void> send(HttpServerResponse response, ProblemException p, String instance, String requestId) {
         if (response.ended() || response.headWritten()) return io.vertx.core.Future.succeededFuture();
         JsonObject body = toJson(p);
         if (instance != null) body.put("instance", instance);
+        if (requestId != null) body.put("requestId", requestId);
         return response.setStatusCode(p.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

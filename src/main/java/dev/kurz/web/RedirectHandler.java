@@ -2,6 +2,7 @@ package dev.kurz.web;
 
 import dev.kurz.analytics.Click;
 import dev.kurz.analytics.ClickBuffer;
+import dev.kurz.ops.RedirectTimers.Outcome;
 import dev.kurz.problem.ProblemException;
 import dev.kurz.redirect.RedirectCache;
 import dev.kurz.redirect.Redirector;
@@ -57,6 +58,7 @@ final class RedirectHandler {
     private final Throttle throttle;
     /** A miss or a click count waits at most this long for the database ({@code KURZ_DB_TIMEOUT}), then 503. */
     private final long deadlineMillis;
+    private RedirectObserver observer = RedirectObserver.OFF;
 
     RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle,
                     java.time.Duration deadline) {
@@ -69,54 +71,77 @@ final class RedirectHandler {
         this.clock = clock;
     }
 
+    /** Latency by outcome (and sampled traces); {@link RedirectObserver#OFF} until set. */
+    RedirectHandler observe(RedirectObserver observer) {
+        this.observer = observer;
+        return this;
+    }
+
     void handle(HttpServerRequest req, String slug) {
+        long start = observer.start();
         if (!throttle.redirect(req)) {
             error(req, 429, throttle.redirectRefused(req));
+            observer.done(req, Outcome.REFUSED, start);
             return;
         }
         CompletableFuture<Target> f = cache.get(slug);
         if (f.isDone() && !f.isCompletedExceptionally()) {
-            respond(req, f.join());
+            respond(req, f.join(), start);
             return;
         }
         Context context = Vertx.currentContext();
         // A copy: the cache's own future stays for the other requests waiting on this load.
         f.copy().orTimeout(deadlineMillis, TimeUnit.MILLISECONDS).whenComplete((t, err) -> context.runOnContext(v -> {
-            if (err != null) failed(req, err);
-            else respond(req, t);
+            if (err != null) failed(req, err, start);
+            else respond(req, t, start);
         }));
     }
 
-    private void respond(HttpServerRequest req, Target t) {
+    private void respond(HttpServerRequest req, Target t, long start) {
         long now = clock.millis();
         switch (Redirector.decide(t, now)) {
             case REDIRECT -> {
                 redirect(req, t);
                 record(req, t, now, false);
+                observer.done(req, Outcome.REDIRECT, start);
             }
-            case NOT_FOUND -> error(req, 404, null);
-            case EXPIRED -> error(req, 410, ApiProblems.linkExpired(t.slug()));
-            case EXHAUSTED -> error(req, 410, ApiProblems.linkExhausted(t.slug()));
-            case COUNT_FIRST -> countThenRedirect(req, t, now);
-            case BLOCKED -> error(req, 410, AbuseJson.linkBlocked(t.slug()), BLOCKED_PAGE);
+            case NOT_FOUND -> {
+                error(req, 404, null);
+                observer.done(req, Outcome.NOT_FOUND, start);
+            }
+            case EXPIRED -> {
+                error(req, 410, ApiProblems.linkExpired(t.slug()));
+                observer.done(req, Outcome.GONE, start);
+            }
+            case EXHAUSTED -> {
+                error(req, 410, ApiProblems.linkExhausted(t.slug()));
+                observer.done(req, Outcome.GONE, start);
+            }
+            case COUNT_FIRST -> countThenRedirect(req, t, now, start);
+            case BLOCKED -> {
+                error(req, 410, AbuseJson.linkBlocked(t.slug()), BLOCKED_PAGE);
+                observer.done(req, Outcome.GONE, start);
+            }
         }
     }
 
     /** A click-limited link: the database counts the click atomically, so N means exactly N redirects. */
-    private void countThenRedirect(HttpServerRequest req, Target t, long now) {
+    private void countThenRedirect(HttpServerRequest req, Target t, long now, long start) {
         boolean head = req.method() == HttpMethod.HEAD;
         // Past the deadline: 503, never a redirect that was not counted (the count may still land late).
         CompletableFuture<Boolean> allowed = (head ? redirector.underLimit(t) : redirector.count(t)).orTimeout(deadlineMillis, TimeUnit.MILLISECONDS);
         Context context = Vertx.currentContext();
         allowed.whenComplete((ok, err) -> context.runOnContext(v -> {
             if (err != null) {
-                failed(req, err);
+                failed(req, err, start);
             } else if (ok) {
                 redirect(req, t);
                 record(req, t, now, !head);
+                observer.done(req, Outcome.REDIRECT, start);
             } else {
                 if (!head) cache.markExhausted(t);
                 error(req, 410, ApiProblems.linkExhausted(t.slug()));
+                observer.done(req, Outcome.GONE, start);
             }
         }));
     }
@@ -194,7 +219,7 @@ final class RedirectHandler {
                 .end(page);
     }
 
-    private void failed(HttpServerRequest req, Throwable err) {
+    private void failed(HttpServerRequest req, Throwable err, long start) {
         if (Outages.databaseUnavailable(err)) {
             log.warn("redirect for {} failed: database unavailable: {}", req.path(), Outages.describe(err));
         } else {
@@ -202,6 +227,7 @@ final class RedirectHandler {
             log.error("redirect for {} failed (request id {})", req.path(), id, err);
         }
         Problems.send(req.response(), ApiProblems.unavailable("The link database"), req.path());
+        observer.done(req, Outcome.FAILED, start);
     }
 
     private static Buffer page(String title, String text) {

@@ -199,7 +199,7 @@ final class Throttle {
             return;
         }
         Context context = ctx.vertx().getOrCreateContext();
-        f.whenComplete((d, err) -> context.runOnContext(v -> next.accept(d)));
+        f.whenComplete((d, err) -> context.runOnContext(v -> RequestScope.run(ctx, () -> next.accept(d))));
     }
 
     private static void both(RoutingContext ctx, CompletableFuture<Decision> a, CompletableFuture<Decision> b,
@@ -209,7 +209,7 @@ final class Throttle {
             return;
         }
         Context context = ctx.vertx().getOrCreateContext();
-        CompletableFuture.allOf(a, b).whenComplete((v, err) -> context.runOnContext(x -> next.accept(a.join(), b.join())));
+        CompletableFuture.allOf(a, b).whenComplete((v, err) -> context.runOnContext(x -> RequestScope.run(ctx, () -> next.accept(a.join(), b.join()))));
     }
 
     /** The RateLimit-Policy value of the limits that are on; null when none is. */

@@ -55,12 +55,18 @@ public final class WebServer {
      */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits) {
-        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, Blocking.DEFAULT_DEADLINE);
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, Blocking.DEFAULT_DEADLINE, dev.kurz.ops.RedirectTimers.OFF,
+                dev.kurz.ops.Telemetry.OFF);
     }
 
-    /** @param dbDeadline how long a request waits for the database before it answers 503 ({@code KURZ_DB_TIMEOUT}) */
+    /**
+     * @param dbDeadline     how long a request waits for the database before it answers 503 ({@code KURZ_DB_TIMEOUT})
+     * @param redirectTimers the redirect path's latency timers ({@link dev.kurz.ops.RedirectTimers#OFF}: not timed)
+     * @param telemetry      spans for routed requests and a sampled share of redirects ({@link dev.kurz.ops.Telemetry#OFF}: none)
+     */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
-                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline) {
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline,
+                     dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
@@ -77,13 +83,18 @@ public final class WebServer {
                 new UiRoutes()::mount,
                 new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
                 new AuditRoutes(f.audit(), blocking)::mount,
-                r -> r.get("/metrics").handler(ctx -> ctx.response()
-                        .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                        .end(f.metrics().render())));
+                // On the main port only for a key with scope metrics (or admin); the management port serves it to anyone who reaches it.
+                r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
+                        .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
+                        .end(f.metrics().render()))));
+        Tracing tracing = telemetry.tracing() ? new Tracing(telemetry) : null;
+        HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
-                new IdempotentRequests(f.idempotency(), executor)).router(vertx);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline);
+                new IdempotentRequests(f.idempotency(), executor)).observe(observer).router(vertx);
+        observer.routes(router);
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
+                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()));
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

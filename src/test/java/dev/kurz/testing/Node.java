@@ -67,6 +67,7 @@ public final class Node implements AutoCloseable {
         for (String limit : List.of("API", "API_IP", "AUTH_FAILURES", "REDIRECT", "LIVE", "REPORTS")) {
             env.putIfAbsent("KURZ_RATELIMIT_" + limit, "off");
         }
+        env.putIfAbsent("KURZ_MANAGEMENT_PORT", "off"); // tests that want it pick a free port
         env.put("KURZ_PORT", "0");
         env.put("KURZ_HOST", "127.0.0.1");
         env.put("KURZ_BASE_URL", BASE_URL);

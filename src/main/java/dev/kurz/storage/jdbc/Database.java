@@ -32,11 +32,24 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
+    private DataSource writerView;
+    private DataSource readerView;
 
     private Database(Dialect dialect, HikariDataSource writer, HikariDataSource reader) {
         this.dialect = dialect;
         this.writer = writer;
         this.reader = reader;
+        this.writerView = writer;
+        this.readerView = reader;
+    }
+
+    /**
+     * Wraps the pools as the stores see them (statement spans, statement logs); call before any
+     * store is made, since stores keep the data sources they were given.
+     */
+    public void instrument(java.util.function.UnaryOperator<DataSource> wrap) {
+        this.writerView = wrap.apply(writer);
+        this.readerView = reader == writer ? writerView : wrap.apply(reader);
     }
 
     public static Database open(KurzConfig config) {
@@ -174,12 +187,17 @@ public final class Database implements AutoCloseable {
         return new int[] {active, idle, waiting};
     }
 
+    /** The most connections the pools may open, summed (for metrics: pending work when active reaches it). */
+    public int poolMax() {
+        return reader == writer ? writer.getMaximumPoolSize() : writer.getMaximumPoolSize() + reader.getMaximumPoolSize();
+    }
+
     DataSource writer() {
-        return writer;
+        return writerView;
     }
 
     DataSource reader() {
-        return reader;
+        return readerView;
     }
 
     @Override
