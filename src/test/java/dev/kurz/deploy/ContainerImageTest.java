@@ -116,23 +116,29 @@ class ContainerImageTest {
         assertThat(podman("logs", first)).contains("stopped");
         podman("rm", first);
 
-        // A new container on the same volume finds the link: the data lives in /data, not in the container.
-        String second = start();
+        // A new container on the same volume finds the link: the data lives in /data, not in the
+        // container. This one as Kubernetes and compose run it: read-only root file system, a
+        // writable /tmp for the native libraries sqlite-jdbc and Netty unpack (exec: they are loaded from there).
+        String second = start("--read-only", "--tmpfs", "/tmp:rw,exec,nosuid,nodev,size=64m");
         Api again = waitReady(second);
         assertThat(again.get("/boxed1").header("location")).isEqualTo("https://example.com/from-a-container");
         assertThat(again.get("/api/v1/links/boxed1").json().getString("url")).isEqualTo("https://example.com/from-a-container");
+        assertThat(podman("logs", second)).as("native epoll transport, not the NIO fallback").contains("transport: epoll");
     }
 
-    private static String start() throws Exception {
+    private static String start(String... options) throws Exception {
         String name = "kurz-image-test-" + UUID.randomUUID().toString().substring(0, 8);
         containers.add(name);
         long nofile = Math.min(65_536, Containers.hardOpenFilesLimit());
-        podman("run", "-d", "--name", name,
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", name,
                 "--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=4096:4096",
                 "-v", volume + ":/data", "-v", keyFile + ":" + KEY_IN_CONTAINER + ":ro",
                 "-e", "KURZ_API_KEY_FILE=" + KEY_IN_CONTAINER,
                 "-e", "KURZ_RATELIMIT_REDIRECT=off",
-                "-p", "127.0.0.1::8080", image);
+                "-p", "127.0.0.1::8080"));
+        run.addAll(List.of(options));
+        run.add(image);
+        podman(run.toArray(String[]::new));
         return name;
     }
 
