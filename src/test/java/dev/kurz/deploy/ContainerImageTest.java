@@ -171,12 +171,12 @@ class ContainerImageTest {
         Path tar = Containers.baseCache().resolve("debian-bookworm-minbase.tar");
         if (!Files.isRegularFile(tar)) {
             Containers.require("mmdebstrap", "to make the Debian base image (apt-get install mmdebstrap; .ci/run installs it)");
-            Path partial = tar.resolveSibling(tar.getFileName() + ".partial");
+            Path partial = tar.resolveSibling("debian-bookworm-minbase.partial.tar");
             Files.deleteIfExists(partial);
             // As debian:bookworm-slim is made: minbase, merged /usr without the usrmerge package
             // (it would pull perl in), no documentation, manuals or translations.
             Containers.Result made = Containers.run(WORK.resolve("mmdebstrap.log"), Duration.ofMinutes(10), Map.of(),
-                    "mmdebstrap", "--variant=minbase", "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+                    "mmdebstrap", "--variant=minbase", "--format=tar", "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
                     "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright",
                     "--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
                     "--dpkgopt=path-exclude=/usr/share/info/*", "bookworm", partial.toString());
