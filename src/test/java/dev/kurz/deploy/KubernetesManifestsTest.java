@@ -213,6 +213,14 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void base_secretPlaceholdersCannotBeDeployedAsTheyAre() {
+        // The placeholder admin key must stop the start, so nobody runs with a key from the repository.
+        String placeholder = base.get(Secret.class, "kurz").getStringData().get("api-key");
+        assertThatThrownBy(() -> dev.kurz.config.KurzConfig.from(new dev.kurz.config.Env(Map.of("KURZ_API_KEY", placeholder))))
+                .isInstanceOf(dev.kurz.config.ConfigException.class).hasMessageContaining("too weak");
+    }
+
+    @Test
     void base_imageIsPinnedToTheProjectVersion() throws IOException {
         assertThat(base.kustomization().images()).singleElement().satisfies(i -> {
             assertThat(i.name()).isEqualTo(kurz(base.get(Deployment.class, "kurz").getSpec().getTemplate()).getImage());
