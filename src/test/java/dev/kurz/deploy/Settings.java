@@ -22,12 +22,6 @@ final class Settings {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
 
-    /**
-     * Settings that other branches of issue 9 add (the shutdown drain period, the management
-     * port for metrics), used here already. Remove each once KurzConfig reads it.
-     */
-    static final Set<String> ARRIVING = Set.of("KURZ_SHUTDOWN_DRAIN", "KURZ_MANAGEMENT_PORT");
-
     /** Read by the launcher, which is the image's entrypoint. */
     static final Set<String> LAUNCHER = Set.of("KURZ_JAVA_OPTS", "KURZ_SKIP_BUILD");
 
@@ -40,7 +34,6 @@ final class Settings {
         Set<String> all = new TreeSet<>(scan(ROOT.resolve("src/main/java/dev/kurz/config"), Pattern.compile("\"(KURZ_[A-Z0-9_]+)\"")));
         SECRETS.forEach(s -> all.add(s + "_FILE"));
         all.addAll(scan(ROOT.resolve("src/main/resources/logback.xml"), Pattern.compile("\\$\\{(KURZ_[A-Z0-9_]+)")));
-        all.addAll(ARRIVING);
         try {
             String launcher = Files.readString(ROOT.resolve("kurz"));
             for (String v : LAUNCHER) {
