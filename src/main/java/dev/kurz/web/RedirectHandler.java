@@ -215,7 +215,7 @@ final class RedirectHandler {
     private void failed(HttpServerRequest req, Throwable err, long start) {
         String id = Integer.toHexString(System.identityHashCode(req));
         log.error("redirect for {} failed (request id {})", req.path(), id, err);
-        Problems.send(req.response(), ApiProblems.unavailable("The link database"), req.path());
+        Problems.send(req.response(), ApiProblems.unavailable("The link database"), req.path(), id);
         observer.done(req, Outcome.FAILED, start);
     }
 
