@@ -250,13 +250,29 @@ public final class Kurz implements AutoCloseable {
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry);
         this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
-        this.managementPort = management == null ? -1
-                : management.start(o.managementHost(), o.managementPort()).toCompletionStage().toCompletableFuture().join();
+        this.managementPort = management == null ? -1 : startManagement(management, o, opened);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
     }
 
-    /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
+    /** Binds the management port; a port in use is a setting to change, said in one line. */
+    private static int startManagement(dev.kurz.web.ManagementServer m, KurzConfig.Observability o, List<AutoCloseable> opened) {
+        try {
+            int bound = m.start(o.managementHost(), o.managementPort()).toCompletionStage().toCompletableFuture().join();
+            opened.add(() -> m.stop().await(5, TimeUnit.SECONDS));
+            return bound;
+        } catch (java.util.concurrent.CompletionException e) {
+            // NIO says BindException; the epoll transport an IOException saying "Address already in use".
+            if (e.getCause() instanceof java.net.BindException
+                    || e.getCause() instanceof java.io.IOException io && String.valueOf(io.getMessage()).contains("in use")) {
+                throw new ConfigException("KURZ_MANAGEMENT_PORT=" + o.managementPort() + " cannot be bound on " + o.managementHost()
+                        + " (in use?): choose another port, or off");
+            }
+            throw e;
+        }
+    }
+
+        /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
     private void retention(InstantSource clock, int days) {
         try {
             LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);

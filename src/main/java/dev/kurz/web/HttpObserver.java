@@ -31,9 +31,11 @@ final class HttpObserver implements Handler<RoutingContext> {
         this.tracing = tracing;
     }
 
-    /** The router whose routes name the templates; set once it is built. */
+    /** The router whose routes name the templates; set once it is built (and read now, not on the first request). */
     void routes(Router router) {
-        this.endpoints = new Endpoints(router);
+        Endpoints e = new Endpoints(router);
+        e.routeOf("/");
+        this.endpoints = e;
     }
 
     @Override

@@ -133,7 +133,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         return !target.isEmpty();
     }
 
-    /** RFC 3986 reg-name / IP-literal characters with an optional port; not empty. */
+    /**
+     * RFC 3986 reg-name / IP-literal characters with an optional port; not empty; and an authority
+     * Vert.x itself can parse (a lone "[" passed the character test, then failed in the router as a 500).
+     */
     static boolean validHost(String host) {
         if (host.isEmpty() || host.length() > 255) return false;
         for (int i = 0; i < host.length(); i++) {
@@ -141,7 +144,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~%!$&'()*+,;=:[]".indexOf(c) >= 0;
             if (!ok) return false;
         }
-        return true;
+        return io.vertx.core.net.HostAndPort.parseAuthority(host, -1) != null;
     }
 
     static String framingProblem(HttpMessage message) {

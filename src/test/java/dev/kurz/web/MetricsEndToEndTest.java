@@ -106,6 +106,16 @@ class MetricsEndToEndTest {
         }
     }
 
+    @Test
+    void managementPortInUse_failsTheStartNamingTheSetting() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Node.sqlite(Files.createTempDirectory("kurz-metrics-taken"), Clock.systemUTC(),
+                            Map.of("KURZ_MANAGEMENT_PORT", Integer.toString(taken.getLocalPort()), "KURZ_MANAGEMENT_HOST", "127.0.0.1")))
+                    .isInstanceOf(dev.kurz.config.ConfigException.class)
+                    .hasMessageContaining("KURZ_MANAGEMENT_PORT=" + taken.getLocalPort());
+        }
+    }
+
     private String key(String... scopes) {
         Resp r = api.post("/api/v1/keys", new JsonObject().put("name", "metrics test").put("scopes", new JsonArray(java.util.List.of((Object[]) scopes))));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);

@@ -46,6 +46,7 @@ class ProcessEndToEndTest {
         pb.environment().put("KURZ_API_KEY", KEY);
         pb.environment().put("KURZ_RATELIMIT_REDIRECT", "off"); // thousands of redirects from one address
         pb.environment().put("KURZ_SHUTDOWN_DRAIN", "0");
+        pb.environment().put("KURZ_MANAGEMENT_PORT", "off"); // a fixed default port; several processes may run at once
         Process p = pb.start();
         launched.add(p);
         Api api = new Api("http://127.0.0.1:" + port, KEY);

@@ -31,7 +31,9 @@ class StrictRequestDecoderTest {
             "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
             "GET /x HTTP/2.0\r\nHost: h\r\n\r\n",
             "GET /x HTTP/1.1\r\nHost: \u00ff\r\n\r\n",
-            "GET /x HTTP/1.1\r\nHost: a b\r\n\r\n"})
+            "GET /x HTTP/1.1\r\nHost: a b\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: [\r\n\r\n",
+            "BREW /x HTTP/1.1\r\nHost: [::1\r\n\r\n"})
     void ambiguousOrDirtyRequest_markedFailed(String raw) {
         assertThat(decode(raw).decoderResult().isFailure()).isTrue();
     }
