@@ -135,6 +135,22 @@ class RedisOutageEndToEndTest {
         }
     }
 
+    @Test
+    void frozenRedis_atStart_theNodeGivesUpWithin10sInsteadOfHanging() {
+        String db = TestServers.freshPostgresDatabase();
+        try (FreezableRedis redis = new FreezableRedis()) {
+            redis.freeze();
+            long start = System.nanoTime();
+            try {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> Node.clustered(db, redis.url(), MutableClock.systemNow()).close())
+                        .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(9_000L, 20_000L);
+            } finally {
+                redis.thaw();
+            }
+        }
+    }
+
     // ---- a few raw RESP commands, so the test sees what Redis holds without going through Kurz ----
 
     private static String redisGet(String url, String key) throws IOException {
