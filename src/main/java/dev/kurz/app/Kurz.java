@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Kurz implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Kurz.class);
+    static final Duration REDIS_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final KurzConfig config;
     private final Database db;
@@ -198,7 +199,9 @@ public final class Kurz implements AutoCloseable {
                 });
         if (redis != null) {
             redis.onInvalidationChannel(cache::trustInvalidations); // ADR 0016: no channel, no long-lived entries
-            redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture().join();
+            // A frozen Redis accepts the connection and never answers: without a deadline the start would hang.
+            redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture()
+                    .orTimeout(REDIS_START_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
         }
 
         VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api(), redis.guard()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
