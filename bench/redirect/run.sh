@@ -60,7 +60,7 @@
 #   SETTLE_MAX_S=30     after each run, wait at most this long for the server to
 #   SETTLE_PCT=5        go idle (< SETTLE_PCT % of a core over 0.5 s)
 #   KURZ_SKIP_BUILD=1   do not run `./kurz build` (use the jar already built)
-#   KURZ_METRICS_REDIRECTS=on  the redirect latency timers (kurz_redirects_seconds); off = not
+#   KURZ_METRICS_REDIRECTS=on  the redirect counters and sampled latency timers (kurz_redirects_total, kurz_redirect_latency_seconds); off = not
 #                       timed at all (bench/redirect/metrics.sh alternates the two). The
 #                       management port is off unless KURZ_MANAGEMENT_PORT is set.
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):

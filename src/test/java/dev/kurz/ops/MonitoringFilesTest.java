@@ -39,7 +39,7 @@ class MonitoringFilesTest {
         Set<String> used = new TreeSet<>();
         queries.forEach(q -> used.addAll(metricNames(q)));
         used.removeAll(PROMETHEUS_OWN);
-        assertThat(used).contains("kurz_redirects_seconds_bucket", "http_server_requests_seconds_count", "kurz_clicks_dropped_total",
+        assertThat(used).contains("kurz_redirect_latency_seconds_bucket", "kurz_redirects_total", "http_server_requests_seconds_count", "kurz_clicks_dropped_total",
                 "kurz_ratelimit_refused_total", "kurz_db_connections_pending", "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum");
 
         Set<String> exported = scrapeAfterTraffic();

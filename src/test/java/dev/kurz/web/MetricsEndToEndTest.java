@@ -89,9 +89,9 @@ class MetricsEndToEndTest {
                 "http_server_requests_seconds_count{method=\"GET\",route=\"/api/v1/links/:slug\",status=\"2xx\"} 1",
                 "http_server_requests_seconds_count{method=\"GET\",route=\"/api/v1/links/:slug\",status=\"4xx\"} 1",
                 "http_server_requests_seconds_bucket{method=\"GET\",route=\"/api/v1/links/:slug\",status=\"2xx\",le=\"+Inf\"} 1",
-                "kurz_redirects_seconds_count{outcome=\"redirect\"} 1",
-                "kurz_redirects_seconds_count{outcome=\"not_found\"} 1",
-                "kurz_redirects_seconds_bucket{outcome=\"redirect\",le=\"0.001\"}");
+                "kurz_redirects_total{outcome=\"redirect\"} 1",
+                "kurz_redirects_total{outcome=\"not_found\"} 1",
+                "kurz_redirect_latency_seconds_bucket{outcome=\"redirect\",le=\"0.001\"}");
         // Slugs never become labels: the redirect path has one series per outcome, unknown paths one "other" route.
         assertThat(m).doesNotContain("metered\"", "unknown-slug", "nope-");
     }
@@ -102,7 +102,7 @@ class MetricsEndToEndTest {
                 Map.of("KURZ_MANAGEMENT_PORT", "off", "KURZ_METRICS_REDIRECTS", "off"))) {
             assertThat(off.kurz.managementPort()).isEqualTo(-1);
             assertThat(off.api.get("/some-redirect").status()).isEqualTo(404);
-            assertThat(off.api.get("/metrics").body()).contains("kurz_clicks_accepted_total").doesNotContain("kurz_redirects_seconds");
+            assertThat(off.api.get("/metrics").body()).contains("kurz_clicks_accepted_total").doesNotContain("kurz_redirects_total").doesNotContain("kurz_redirect_latency");
         }
     }
 
