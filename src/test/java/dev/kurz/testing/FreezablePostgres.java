@@ -55,15 +55,7 @@ public final class FreezablePostgres implements AutoCloseable {
     }
 
     private static void signal(String sig, long pid) {
-        try {
-            int rc = new ProcessBuilder("kill", sig, Long.toString(pid)).inheritIO().start().waitFor();
-            if (rc != 0 && ProcessHandle.of(pid).isPresent()) throw new IllegalStateException("kill " + sig + " " + pid + " exited with " + rc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Signals.send(sig, pid);
     }
 
     @Override

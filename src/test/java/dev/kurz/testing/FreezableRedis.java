@@ -43,15 +43,7 @@ public final class FreezableRedis implements AutoCloseable {
     }
 
     private void signal(String sig) {
-        try {
-            int rc = new ProcessBuilder("kill", sig, Long.toString(pid)).inheritIO().start().waitFor();
-            if (rc != 0) throw new IllegalStateException("kill " + sig + " " + pid + " exited with " + rc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Signals.send(sig, pid);
     }
 
     @Override
