@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -408,8 +407,6 @@ final class ApiRoutes {
         ProblemException p;
         if (err instanceof ProblemException pe) {
             p = pe;
-        } else if (err instanceof DecodeException de) {
-            p = ApiProblems.malformedJson(firstLine(de.getMessage()));
         } else if (err == null) {
             p = switch (ctx.statusCode()) {
                 case 413 -> ApiProblems.payloadTooLarge(BODY_LIMIT);
@@ -422,8 +419,8 @@ final class ApiRoutes {
             // The client hung up mid-answer (a closed tab, a scanner): nothing to answer, nothing to fix.
             log.debug("{} {}: client went away: {}", ctx.request().method(), path, err.toString());
             return;
-        } else if (isUnavailable(err)) {
-            log.warn("{} {}: database unavailable: {}", ctx.request().method(), path, err.getMessage());
+        } else if (Outages.databaseUnavailable(err)) {
+            log.warn("{} {}: database unavailable: {}", ctx.request().method(), path, Outages.describe(err));
             p = ApiProblems.unavailable("The database");
         } else {
             p = internal(ctx, err);
@@ -483,16 +480,6 @@ final class ApiRoutes {
     private static boolean clientGone(Throwable err) {
         return err instanceof io.vertx.core.http.HttpClosedException || err instanceof java.nio.channels.ClosedChannelException
                 || err instanceof io.netty.channel.unix.Errors.NativeIoException;
-    }
-
-    private static boolean isUnavailable(Throwable err) {
-        return Outages.databaseUnavailable(err);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static Buffer resource(String path) {
