@@ -62,7 +62,16 @@
 #   KURZ_SKIP_BUILD=1   do not run `./kurz build` (use the jar already built)
 #   KURZ_METRICS_REDIRECTS=on  the redirect counters and sampled latency timers (kurz_redirects_total, kurz_redirect_latency_seconds); off = not
 #                       timed at all (bench/redirect/metrics.sh alternates the two). The
-#                       management port is off unless KURZ_MANAGEMENT_PORT is set.
+#                       management port (PORT_MGMT) is read only between runs.
+#   VISITORS=one        one = every request the same (wrk's) address and no browser headers (slugs.lua);
+#                       realistic = a new visitor per request (visitors.lua): X-Forwarded-For from
+#                       1,000,000 public addresses through Kurz's trusted proxy (127.0.0.1), 5,000
+#                       Chrome builds on 5 platforms, 5 referrers and none, 6 Accept-Languages,
+#                       REQUESTS (200000) requests prepared up front; nginx gets the same requests.
+#   TRAFFIC=uniform     uniform | zipf (s = 1 over the links) slug choice (VISITORS=realistic only)
+#   PORT_MGMT=18089     Kurz's management port (127.0.0.1): the event-loop delay histogram is read
+#                       from its /metrics before and after each Kurz run (loop>10 = ticks more than
+#                       10 ms late in the run, loopMax = the bucket bound of the latest tick)
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -97,6 +106,10 @@ SETTLE_MAX_S=${SETTLE_MAX_S:-30}
 SETTLE_PCT=${SETTLE_PCT:-5}
 KURZ_SKIP_BUILD=${KURZ_SKIP_BUILD:-0}
 REDIRECT_LIMIT=${REDIRECT_LIMIT:-on}
+VISITORS=${VISITORS:-one}
+TRAFFIC=${TRAFFIC:-uniform}
+REQUESTS=${REQUESTS:-200000}
+PORT_MGMT=${PORT_MGMT:-18089}
 
 GOAL_RATIO=1.0
 GOAL_P99_MS=2.0
@@ -117,6 +130,10 @@ done
 (( LINKS >= 1 )) || die "LINKS must be >= 1"
 (( CONNECTIONS >= 1 )) || die "CONNECTIONS must be >= 1"
 case "$ONLY" in both|nginx|kurz) ;; *) die "ONLY must be both, nginx or kurz" ;; esac
+case "$VISITORS" in one|realistic) ;; *) die "VISITORS must be one or realistic" ;; esac
+case "$TRAFFIC" in uniform|zipf) ;; *) die "TRAFFIC must be uniform or zipf" ;; esac
+[[ $REQUESTS =~ ^[0-9]+$ && $REQUESTS -ge 1 ]] || die "REQUESTS must be a positive integer"
+[[ $VISITORS == realistic || $TRAFFIC == uniform ]] || die "TRAFFIC=zipf needs VISITORS=realistic"
 case "$REDIRECT_LIMIT" in
   on)  KURZ_REDIRECT_RATE=1000000000/s ;;
   off) KURZ_REDIRECT_RATE=off ;;
@@ -246,7 +263,7 @@ fmt_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 # ---------------------------------------------------------------- machine
 echo "=== Kurz redirect benchmark  $TS"
-echo "config: ROUNDS=$ROUNDS DURATION=${DURATION}s WARMUP=${WARMUP}s CONNECTIONS=$CONNECTIONS LINKS=$LINKS SERVER_CORE=$SERVER_CORE CLIENT_CORE=$CLIENT_CORE ONLY=$ONLY SEED=$SEED REDIRECT_LIMIT=$REDIRECT_LIMIT (KURZ_RATELIMIT_REDIRECT=$KURZ_REDIRECT_RATE)"
+echo "config: VISITORS=$VISITORS TRAFFIC=$TRAFFIC ROUNDS=$ROUNDS DURATION=${DURATION}s WARMUP=${WARMUP}s CONNECTIONS=$CONNECTIONS LINKS=$LINKS SERVER_CORE=$SERVER_CORE CLIENT_CORE=$CLIENT_CORE ONLY=$ONLY SEED=$SEED REDIRECT_LIMIT=$REDIRECT_LIMIT (KURZ_RATELIMIT_REDIRECT=$KURZ_REDIRECT_RATE)"
 echo "machine:"
 echo "  nproc:   $NCPU"
 echo "  cpu:     $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
@@ -344,7 +361,7 @@ measure() {
   local url="http://127.0.0.1:$port"
   if (( WARMUP > 0 )); then
     timeout $((WARMUP + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
-      wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + 1000 + round))" \
+      wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + 1000 + round))") \
       >"$TMP/warmup.out" 2>&1 || true
     raw "warm-up round $round $name" <"$TMP/warmup.out"
     if [[ $name == kurz ]]; then
@@ -352,13 +369,17 @@ measure() {
       KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
     fi
   fi
-  local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out
+  local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out l0="" l1=""
+  [[ $name == kurz ]] && l0=$(loop_delay)
   p0=$(proc_ticks "${pids[@]}"); o0=$(proc_ticks "${others[@]}")
   s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
   out=$(timeout $((DURATION + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
-        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/slugs.lua" "$url" -- "$SLUG_FILE" "$((SEED + round))" 2>&1) || true
+        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + round))") 2>&1) || true
   p1=$(proc_ticks "${pids[@]}"); o1=$(proc_ticks "${others[@]}")
   s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
+  [[ $name == kurz ]] && l1=$(loop_delay)
+  local loop="- -"
+  [[ -n $l0 && -n $l1 ]] && loop=$(loop_delay_diff "$l0" "$l1")
   raw "measured round $round $name" <<<"$out"
   local line
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
@@ -371,7 +392,7 @@ measure() {
   local hz; hz=$(getconf CLK_TCK)
   awk -v round="$round" -v name="$name" -v line="$line" -v after="$after" \
       -v p0="$p0" -v p1="$p1" -v o0="$o0" -v o1="$o1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
-      -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" 'BEGIN {
+      -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" -v loop="$loop" 'BEGIN {
     n = split(line, kv, " ")
     for (i = 2; i <= n; i++) { split(kv[i], a, "="); r[a[1]] = a[2] }
     wall = (t1 - t0) / 1e9
@@ -383,19 +404,44 @@ measure() {
     tot = (sb[2] - sa[2]) + (cb[2] - ca[2])
     steal = tot > 0 ? ((sb[3] - sa[3]) + (cb[3] - ca[3])) / tot * 100 : 0
     split(after, af, " ")
-    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.2f\n",
+    split(loop, lp, " ")
+    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.2f\t%s\t%s\n",
       round, name, r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"],
-      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, other, score, ccore, steal, af[1], af[2]
+      r["bytes_per_resp"], r["http_errors"], r["sock_errors"], proc, other, score, ccore, steal, af[1], af[2], lp[1], lp[2]
   }' >>"$RUNS_FILE"
   tail -n1 "$RUNS_FILE" | awk -F'\t' -v fmt="$ROW_FMT" '{
-    printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 }'
+    printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 }'
 }
 
-ROW_FMT='%5s  %-5s %8s %6s %6s %6s %7s %7s %6s %6s %6s %5s %5s %5s %5s %6s %7s %7s\n'
+ROW_FMT='%5s  %-5s %8s %6s %6s %6s %7s %7s %6s %6s %6s %5s %5s %5s %5s %6s %7s %7s %8s %8s\n'
 table_header() {
   # shellcheck disable=SC2059
   printf "$ROW_FMT" round server "req/s" "p50ms" "p90ms" "p99ms" "p99.9ms" "maxms" "B/resp" "httpEr" "sockEr" \
-    "proc%" "othr%" "srvC%" "cliC%" "steal%" "settleS" "aftCPUs"
+    "proc%" "othr%" "srvC%" "cliC%" "steal%" "settleS" "aftCPUs" "loop>10" "loopMax"
+}
+
+# wrk_script -> the Lua script, wrk_args SEED -> its arguments, for the chosen VISITORS/TRAFFIC
+wrk_script() { if [[ $VISITORS == realistic ]]; then echo "$HERE/visitors.lua"; else echo "$HERE/slugs.lua"; fi; }
+wrk_args() {
+  if [[ $VISITORS == realistic ]]; then echo "-- $SLUG_FILE $1 $TRAFFIC $REQUESTS"; else echo "-- $SLUG_FILE $1"; fi
+}
+
+# loop_delay -> "le=count ..." of kurz_event_loop_delay_seconds (buckets and +Inf), from the management port
+loop_delay() {
+  curl -s --max-time 5 "http://127.0.0.1:$PORT_MGMT/metrics" 2>/dev/null |
+    awk '/^kurz_event_loop_delay_seconds_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); printf "%s=%s ", le, $NF }'
+}
+
+# loop_delay_diff BEFORE AFTER -> "<ticks over 10 ms> <bound of the latest tick, ms>" in the run
+loop_delay_diff() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
+    m = split(b, y, " "); for (i = 1; i <= m; i++) { split(y[i], kv, "="); le[i] = kv[1]; d[i] = kv[2] - before[kv[1]] }
+    total = d[m]; over = 0; bound = "-"
+    for (i = 1; i <= m; i++) { if (le[i] + 0 == 0.01) over = total - d[i]; if (bound == "-" && d[i] == total) bound = le[i] }
+    if (bound == "+Inf") bound = ">1000"; else if (bound != "-") bound = sprintf("<=%g", bound * 1000)
+    printf "%d %s\n", over, bound
+  }'
 }
 
 # ---------------------------------------------------------------- JVM helpers
@@ -457,7 +503,8 @@ if (( RUN_KURZ )); then
   API_KEY="kurz_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   t_launch=$(now_ns)
   (cd "$REPO" && exec env KURZ_PORT="$PORT_KURZ" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$KURZ_DATA" \
-      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="${KURZ_MANAGEMENT_PORT:-off}" \
+      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="$PORT_MGMT" KURZ_MANAGEMENT_HOST=127.0.0.1 \
+      KURZ_TRUSTED_PROXIES="$([[ $VISITORS == realistic ]] && echo 127.0.0.1)" \
       KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
       KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
       setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz.log" 2>&1 </dev/null &
@@ -739,6 +786,24 @@ if (( RUN_KURZ )); then
       echo "  ANALYTICS GOAL MET (issue 3): ratio ${RATIO}x >= 0.9x with every click counted and none dropped"
     else
       echo "  ANALYTICS GOAL NOT MET (issue 3): needs ratio >= 0.9x (got ${RATIO}x) and every click counted, none dropped"
+    fi
+  fi
+fi
+if (( RUN_KURZ )); then
+  LOOP_OVER=$(awk -F'\t' '$2 == "kurz" && $19 != "-" { n += $19 } END { print n + 0 }' "$RUNS_FILE")
+  LOOP_MAX=$(awk -F'\t' '$2 == "kurz" { v = $20; sub(/^<=/, "", v); if (v == ">1000") v = 1e9; if (v != "-" && v + 0 > m) { m = v + 0; s = $20 } } END { print (s == "" ? "-" : s) }' "$RUNS_FILE")
+  echo "  kurz event loop: $LOOP_OVER ticks more than 10 ms late over all measured runs; latest tick ${LOOP_MAX} ms"
+  if [[ -n ${RATIO:-} ]]; then
+    reasons=()
+    awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.9) }' || reasons+=("ratio ${RATIO}x < 0.9x")
+    awk -v p="$K_P99" 'BEGIN { exit !(p <= 5) }' || reasons+=("kurz p99 ${K_P99} ms > 5 ms")
+    (( LOOP_OVER == 0 )) || reasons+=("$LOOP_OVER event-loop ticks > 10 ms late")
+    [[ $CLICKS_LINE == *": OK" ]] || reasons+=("clicks not all counted")
+    if (( ${#reasons[@]} == 0 )); then
+      echo "  TAIL GOAL MET (issue 13, VISITORS=$VISITORS TRAFFIC=$TRAFFIC): >= 0.9x nginx, p99 <= 5 ms, no loop stall > 10 ms, every click counted"
+    else
+      msg=""; for x in "${reasons[@]}"; do msg+="${msg:+; }$x"; done
+      echo "  TAIL GOAL NOT MET (issue 13, VISITORS=$VISITORS TRAFFIC=$TRAFFIC): $msg"
     fi
   fi
 fi

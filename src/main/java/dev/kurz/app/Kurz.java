@@ -244,6 +244,7 @@ public final class Kurz implements AutoCloseable {
                         () -> redis != null && redis.invalidationChannelLive() ? 1 : 0)
                 .gauge("kurz_db_connections_max", "The most database connections the pools may open.", db::poolMax);
         opened.add(metrics);
+        opened.add(dev.kurz.ops.LoopDelay.watch(((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup(), metrics.registry()));
         KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());

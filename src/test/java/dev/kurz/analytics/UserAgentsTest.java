@@ -20,6 +20,25 @@ class UserAgentsTest {
     }
 
     @Test
+    void shape_zeroesProductVersionsOnly() {
+        assertThat(UserAgents.shape("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.86 Safari/537.36"))
+                .isEqualTo("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/000.00 (KHTML, like Gecko) Chrome/000.0.0000.00 Safari/000.00");
+        assertThat(UserAgents.shape("curl/8.5.0")).isEqualTo("curl/0.0.0");
+        assertThat(UserAgents.shape("NoVersion")).isSameAs("NoVersion").isEqualTo("NoVersion");
+    }
+
+    @Test
+    void parse_thousandsOfBrowserBuilds_parseOncePerShape() {
+        UserAgents fresh = new UserAgents(100);
+        for (int build = 0; build < 5000; build++) {
+            String ua = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.%d.%d Mobile Safari/537.36"
+                    .formatted(100 + build % 45, 4000 + build * 7 % 3000, build % 200);
+            assertThat(fresh.parse(ua, false)).isEqualTo(new Agent("Chrome", "Android", "mobile", false));
+        }
+        assertThat(fresh.cached()).as("distinct shapes parsed").isLessThanOrEqualTo(6);
+    }
+
+    @Test
     void parse_headRequest_isABotWhateverTheUserAgent() {
         assertThat(agents.parse(CHROME_WINDOWS, true)).isEqualTo(new Agent("Chrome", "Windows", "bot", true));
         assertThat(agents.parse(CHROME_WINDOWS, false).bot()).as("GET with the same UA").isFalse();
