@@ -20,6 +20,10 @@ public final class Limiter {
     private final LocalBuckets local;
     private final SharedBuckets shared;
     private final String policy;
+    private final io.github.bucket4j.TimeMeter meter;
+    private volatile Cells cells;
+    /** Addresses a window of the redirect limit keeps apart; past it the least indebted share a slot's fate (Cells). */
+    static final int CELLS = 1 << 17;
 
     private Limiter(String name, Rate rate, InstantSource clock, SharedBuckets shared) {
         this.name = name;
@@ -34,6 +38,7 @@ public final class Limiter {
                     .build();
             this.local = new LocalBuckets(config, rate.window(), Clocks.meter(clock));
         }
+        this.meter = Clocks.meter(clock);
         this.policy = '"' + name + "\";q=" + rate.tokens() + ";w=" + rate.windowSeconds();
     }
 
@@ -64,15 +69,30 @@ public final class Limiter {
         return policy;
     }
 
-    /** Takes one token from {@code key}'s local bucket: no I/O, no wait (redirects). Always true when off. */
+    /**
+     * Takes one token from {@code key}'s local bucket: no I/O, no wait, no allocation (redirects; its
+     * buckets are {@link Cells}, not those of {@link #acquire}). Always true when off.
+     */
     public boolean tryAcquire(String key) {
-        return local == null || local.tryConsume(key == null ? "" : key);
+        return local == null || cells().tryAcquire(key == null ? "" : key);
     }
 
     /** After {@link #tryAcquire} said no: whole seconds until a token is back, at least 1. */
     public long retryAfterSeconds(String key) {
         if (local == null) return 0;
-        return Math.max(1, Decision.seconds(local.nanosToWait(key == null ? "" : key)));
+        return Math.max(1, Decision.seconds(cells().nanosToWait(key == null ? "" : key)));
+    }
+
+    /** Made on first use: only the redirect limit takes this path, and its table is 2 MB. */
+    private Cells cells() {
+        Cells c = cells;
+        if (c == null) {
+            synchronized (this) {
+                c = cells;
+                if (c == null) cells = c = new Cells(rate.tokens(), rate.window().toNanos(), CELLS, meter);
+            }
+        }
+        return c;
     }
 
     /**
