@@ -183,7 +183,7 @@ public final class ClickAggregate {
     }
 
     final Links links = new Links();
-    final Map<RegisterKey, Integer> registers = new HashMap<>();
+    final Registers registers = new Registers();
     final List<EnrichedClick> events = new ArrayList<>();
     private long rollupClicks;
     private Map<TimeKey, Counts> minutes;
@@ -209,8 +209,8 @@ public final class ClickAggregate {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
             int rank = Hll.rank(c.visitor());
-            registers.merge(new RegisterKey(c.linkId(), day, reg), rank, Math::max);
-            registers.merge(new RegisterKey(ALL_LINKS, day, reg), rank, Math::max);
+            registers.max(c.linkId(), day, reg, rank);
+            registers.max(ALL_LINKS, day, reg, rank);
         }
         events.add(c);
         rollupClicks++;
@@ -227,7 +227,7 @@ public final class ClickAggregate {
             o.forEach(l::count);
             l.linkClicks += o.linkClicks;
         });
-        other.registers.forEach((k, rank) -> registers.merge(k, rank, Math::max));
+        registers.addAll(other.registers);
         rollupClicks += other.rollupClicks;
         minutes = null;
     }
@@ -293,7 +293,7 @@ public final class ClickAggregate {
         return dims;
     }
 
-    public Map<RegisterKey, Integer> registers() {
+    public Registers registers() {
         return registers;
     }
 

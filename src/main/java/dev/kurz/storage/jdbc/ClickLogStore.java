@@ -3,7 +3,6 @@ package dev.kurz.storage.jdbc;
 import dev.kurz.analytics.ClickAggregate;
 import dev.kurz.analytics.ClickAggregate.Counts;
 import dev.kurz.analytics.ClickAggregate.DimKey;
-import dev.kurz.analytics.ClickAggregate.RegisterKey;
 import dev.kurz.analytics.ClickAggregate.TimeKey;
 import dev.kurz.analytics.EnrichedClick;
 import dev.kurz.analytics.Visit;
@@ -363,11 +362,9 @@ public final class ClickLogStore implements AnalyticsStore {
         return read(parts -> {
             byte[] registers = tables.uniqueRegisters(linkId, fromDay, toDay);
             for (ClickAggregate p : parts) {
-                for (Map.Entry<RegisterKey, Integer> e : p.registers().entrySet()) {
-                    RegisterKey k = e.getKey();
-                    if (k.linkId() != linkId || k.day() < fromDay || k.day() > toDay) continue;
-                    registers[k.register()] = (byte) Math.max(registers[k.register()], e.getValue());
-                }
+                p.registers().forEach((link, day, reg, rank) -> {
+                    if (link == linkId && day >= fromDay && day <= toDay) registers[reg] = (byte) Math.max(registers[reg], rank);
+                });
             }
             return registers;
         });

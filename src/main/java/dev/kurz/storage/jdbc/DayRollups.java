@@ -1,7 +1,7 @@
 package dev.kurz.storage.jdbc;
 
 import dev.kurz.analytics.ClickAggregate.DimKey;
-import dev.kurz.analytics.ClickAggregate.RegisterKey;
+import dev.kurz.analytics.Registers;
 import dev.kurz.analytics.ClickAggregate.TimeKey;
 import dev.kurz.analytics.StatsStore.ValueCount;
 import java.nio.ByteBuffer;
@@ -99,11 +99,11 @@ final class DayRollups {
     // ---- unique-visitor registers ----
 
     /** Max-merges {@code rows} (from one aggregate) into the stored blobs, inside the caller's transaction. */
-    static void addRegisters(Connection c, Map<RegisterKey, Integer> rows) throws SQLException {
+    static void addRegisters(Connection c, Registers rows) throws SQLException {
         Map<TimeKey, byte[]> byDay = new HashMap<>();
-        rows.forEach((k, rank) -> {
-            byte[] r = byDay.computeIfAbsent(new TimeKey(k.linkId(), k.day()), d -> new byte[REGISTERS]);
-            r[k.register()] = (byte) Math.max(r[k.register()], rank);
+        rows.forEach((link, day, reg, rank) -> {
+            byte[] r = byDay.computeIfAbsent(new TimeKey(link, day), d -> new byte[REGISTERS]);
+            r[reg] = (byte) Math.max(r[reg], rank);
         });
         try (PreparedStatement read = c.prepareStatement("SELECT registers FROM click_uniques_days WHERE link_id = ? AND day = ?");
              PreparedStatement write = c.prepareStatement(

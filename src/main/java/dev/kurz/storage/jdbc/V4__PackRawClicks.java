@@ -1,7 +1,7 @@
 package dev.kurz.storage.jdbc;
 
 import dev.kurz.analytics.ClickAggregate.DimKey;
-import dev.kurz.analytics.ClickAggregate.RegisterKey;
+import dev.kurz.analytics.Registers;
 import dev.kurz.analytics.Visit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -92,12 +92,12 @@ final class V4__PackRawClicks extends BaseJavaMigration {
     }
 
     private static void convertRegisters(Connection c) throws SQLException {
-        Map<RegisterKey, Integer> rows = new HashMap<>();
+        Registers[] rows = {new Registers()};
         convert(c, "SELECT link_id, day, reg, rank FROM click_uniques ORDER BY link_id, day",
-                rs -> rows.put(new RegisterKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getInt(4)),
+                rs -> rows[0].max(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)),
                 () -> {
-                    DayRollups.addRegisters(c, rows);
-                    rows.clear();
+                    DayRollups.addRegisters(c, rows[0]);
+                    rows[0] = new Registers();
                 });
     }
 
