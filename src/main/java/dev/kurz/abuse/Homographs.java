@@ -20,10 +20,13 @@ import dev.kurz.link.Hosts;
  * their own ({@code münchen}, {@code москва}) keep non-ASCII skeletons and pass.
  */
 final class Homographs {
-    private final SpoofChecker checker = new SpoofChecker.Builder()
-            .setRestrictionLevel(SpoofChecker.RestrictionLevel.MODERATELY_RESTRICTIVE)
-            .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.INVISIBLE | SpoofChecker.MIXED_NUMBERS)
-            .build();
+    /** Built on the first internationalized host, not at start: ICU's confusables take 50 ms to load. */
+    private static final class Icu {
+        static final SpoofChecker CHECKER = new SpoofChecker.Builder()
+                .setRestrictionLevel(SpoofChecker.RestrictionLevel.MODERATELY_RESTRICTIVE)
+                .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.INVISIBLE | SpoofChecker.MIXED_NUMBERS)
+                .build();
+    }
 
     /** Why the canonical ASCII host is a homograph, or null when it is not (or is ASCII). */
     String why(String host) {
@@ -32,6 +35,7 @@ final class Homographs {
             if (!label.startsWith("xn--")) continue;
             String u = Hosts.toUnicode(label);
             SpoofChecker.CheckResult result = new SpoofChecker.CheckResult();
+            SpoofChecker checker = Icu.CHECKER;
             if (checker.failsChecks(u, result)) {
                 if ((result.checks & SpoofChecker.INVISIBLE) != 0) return "the host label '" + u + "' hides invisible characters";
                 if ((result.checks & SpoofChecker.MIXED_NUMBERS) != 0) return "the host label '" + u + "' mixes digits of different scripts";

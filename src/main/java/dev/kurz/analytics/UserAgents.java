@@ -92,7 +92,10 @@ public final class UserAgents {
     private static final Set<String> DESKTOP_OS = Set.of("Windows", "macOS", "Linux", "ChromeOS", "FreeBSD", "OpenBSD",
             "NetBSD");
 
-    private final Parser parser = new Parser();
+    /** uap-core's 1,000 regexes, read and compiled on first use (0.2 s): {@link #warm} does it after start. */
+    private static final class Uap {
+        static final Parser PARSER = new Parser();
+    }
     private final Cache<String, Agent> cache;
 
     public UserAgents(int cacheSize) {
@@ -144,6 +147,11 @@ public final class UserAgents {
         return out == null ? ua : new String(out);
     }
 
+    /** Loads the parser now, off the start-up path, so the first click does not wait for it. */
+    public static void warm() {
+        Uap.PARSER.parse("Mozilla/5.0");
+    }
+
     /** Shapes parsed and kept. */
     long cached() {
         return cache.estimatedSize();
@@ -154,7 +162,7 @@ public final class UserAgents {
         for (Map.Entry<String, String> e : AUTOMATED.entrySet()) {
             if (lower.contains(e.getKey())) return new Agent(e.getValue(), "Other", BOT, true);
         }
-        Client c = parser.parse(ua);
+        Client c = Uap.PARSER.parse(ua);
         String os = os(c.os.family);
         if ("Spider".equals(c.device.family)) return new Agent(c.userAgent.family, "Other", BOT, true);
         return new Agent(browser(c.userAgent.family), os, device(c.device.family, os, ua), false);

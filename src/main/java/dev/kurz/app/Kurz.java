@@ -257,6 +257,8 @@ public final class Kurz implements AutoCloseable {
         this.managementPort = management == null ? -1 : startManagement(management, o, opened);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
+        // What the first click needs, loaded once the node is ready rather than before.
+        Thread.ofVirtual().name("kurz-warm-up").start(dev.kurz.analytics.UserAgents::warm);
     }
 
     /** Binds the management port; a port in use is a setting to change, said in one line. */
