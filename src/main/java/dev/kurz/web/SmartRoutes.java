@@ -52,7 +52,9 @@ final class SmartRoutes {
                 .handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT).setHandleFileUploads(false))
                 .handler(ctx -> {
                     String slug = ctx.pathParam("param0");
-                    if (LinkRules.isReserved(slug)) {
+                    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+                    // Only the password form: any other POST to a slug stays what it was (404 problem).
+                    if (LinkRules.isReserved(slug) || type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
                         ctx.next();
                         return;
                     }
