@@ -124,7 +124,7 @@ final class RedirectHandler {
             case REDIRECT -> {
                 if (t.route() != null && !unlocked && gated(req, t, domain, start)) return;
                 String served = redirect(req, t);
-                record(req, t, now, false);
+                record(req, t, now, false, served);
                 observer.done(req, Outcome.REDIRECT, start);
             }
             case NOT_FOUND -> {
@@ -164,7 +164,7 @@ final class RedirectHandler {
                 failed(req, err, start);
             } else if (ok) {
                 String served = redirect(req, t);
-                record(req, t, now, !head);
+                record(req, t, now, !head, served);
                 observer.done(req, Outcome.REDIRECT, start);
             } else {
                 if (!head) cache.markExhausted(t);
@@ -279,13 +279,13 @@ final class RedirectHandler {
         }));
     }
 
-    private void record(HttpServerRequest req, Target t, long now, boolean counted) {
+    private void record(HttpServerRequest req, Target t, long now, boolean counted, String served) {
         MultiMap h = req.headers();
         SocketAddress peer = req.remoteAddress();
         clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : new Peer(peer),
                 h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
                 req.method() == HttpMethod.HEAD, counted,
-                captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null));
+                captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null, served));
     }
 
     /**

@@ -25,7 +25,7 @@ final class StatsRoutes {
     static final int MAX_EVENTS = 10_000;
     static final int DEFAULT_EVENTS = 100;
     private static final Map<String, String> BREAKDOWN_NAMES = Map.of(
-            "country", "countries", "referrer", "referrers", "browser", "browsers", "os", "os", "device", "devices");
+            "country", "countries", "referrer", "referrers", "browser", "browsers", "os", "os", "device", "devices", "target", "targets");
 
     private final LinkService links;
     private final StatsService stats;

@@ -160,6 +160,14 @@ abstract class SmartLinksContract {
         assertThat(visit("/ruled", AMERICAN_IP, CHROME_WINDOWS, "en-GB,en;q=0.8,fr;q=0.5").location()).isEqualTo("https://example.com/fr");
         assertThat(visit("/ruled", AMERICAN_IP, CHROME_WINDOWS, "en-US,en;q=0.9").location()).isEqualTo("https://example.com/else");
         assertThat(visit("/ruled?ref=news", GERMAN_IP, CHROME_WINDOWS, "de").location()).isEqualTo("https://example.com/news?ref=news");
+
+        long deadline = System.currentTimeMillis() + 10_000;
+        JsonArray targets;
+        do {
+            targets = node().api.get("/api/v1/links/ruled/stats").json().getJsonArray("targets");
+        } while (targets.size() < 7 && System.currentTimeMillis() < deadline);
+        assertThat(targets.stream().map(o -> ((JsonObject) o).getString("value")))
+                .containsExactlyInAnyOrder("rule:0", "rule:1", "rule:2", "rule:3", "rule:4", "rule:5", "https://example.com/else");
     }
 
     @Test
@@ -176,6 +184,15 @@ abstract class SmartLinksContract {
             seen.add(first);
         }
         assertThat(seen).as("forty visitors meet both variants").hasSize(2);
+
+        // Stats say which variant was served how often (80 clicks in all), as the live feed does per click.
+        long deadline = System.currentTimeMillis() + 10_000;
+        JsonArray targets;
+        do {
+            targets = node().api.get("/api/v1/links/split/stats").json().getJsonArray("targets");
+        } while (targets.stream().mapToLong(o -> ((JsonObject) o).getLong("clicks")).sum() < 80 && System.currentTimeMillis() < deadline);
+        assertThat(targets.stream().map(o -> ((JsonObject) o).getString("value"))).containsExactlyInAnyOrder("variant:0", "variant:1");
+        assertThat(targets.stream().mapToLong(o -> ((JsonObject) o).getLong("clicks")).sum()).isEqualTo(80);
     }
 
     @Test
