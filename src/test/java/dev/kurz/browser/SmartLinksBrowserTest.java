@@ -6,10 +6,8 @@ import dev.kurz.testing.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -17,13 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -41,25 +34,7 @@ class SmartLinksBrowserTest {
     void start() throws IOException {
         // The destinations are this node's own health pages, so the browser lands somewhere real without the internet.
         node = Node.sqlite(Files.createTempDirectory("kurz-smart-browser"), Clock.systemUTC(), Map.of("KURZ_ALLOW_PRIVATE_DESTINATIONS", "true"));
-        Files.createDirectories(DashboardBrowserTest.SHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(find("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1400", "--lang=en-US", "--user-data-dir=" + Files.createTempDirectory("kurz-chrome"));
-        Map<String, Object> prefs = new HashMap<>();
-        prefs.put("intl.accept_languages", "en-US,en");
-        options.setExperimentalOption("prefs", prefs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(find("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")).toFile())
-                .build();
-        driver = new ChromeDriver(service, options);
-    }
-
-    private static String find(String... candidates) {
-        for (String c : candidates) if (Files.isExecutable(Path.of(c))) return c;
-        throw new IllegalStateException("Chromium or chromedriver is not installed (Debian: apt-get install chromium chromium-driver;"
-                + " .ci/run does this)");
+        driver = DashboardBrowserTest.chromium("1280,1400", Map.of("intl.accept_languages", "en-US,en"));
     }
 
     @AfterAll
@@ -69,8 +44,7 @@ class SmartLinksBrowserTest {
     }
 
     private void shot(String name) throws IOException {
-        Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(png, DashboardBrowserTest.SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        DashboardBrowserTest.shot(driver, name);
     }
 
     private WebElement await(By by) {
