@@ -76,6 +76,11 @@ class SmartLinksClusterEndToEndTest {
         }
 
         @Override
+        Node start() {
+            throw new UnsupportedOperationException("HTTP helpers only: the cluster test starts its nodes");
+        }
+
+        @Override
         Node node() {
             return node.get();
         }

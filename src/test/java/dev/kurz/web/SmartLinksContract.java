@@ -19,14 +19,37 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Smart links end to end over HTTP with real headers: domains by {@code Host}, rules by country
  * (GeoIP of known addresses through a trusted proxy), device/OS/browser (real User-Agent strings)
  * and {@code Accept-Language}, variants, fallback, UTM, password and preview. Each engine runs it.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SmartLinksContract {
+    private Node node;
+
+    /** A node trusting 127.0.0.1 as its proxy (X-Forwarded-For), on the engine under test. */
+    abstract Node start();
+
+    @BeforeAll
+    void startNode() {
+        node = start();
+    }
+
+    @AfterAll
+    void stopNode() {
+        if (node != null) node.close();
+    }
+
+    Node node() {
+        return node;
+    }
+
     static final String CHROME_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     static final String SAFARI_IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
     static final String CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
@@ -37,9 +60,6 @@ abstract class SmartLinksContract {
     static final String GERMAN_IP = "85.214.132.117";
     /** Google DNS: US. */
     static final String AMERICAN_IP = "8.8.8.8";
-
-    /** A node trusting 127.0.0.1 as its proxy (X-Forwarded-For). */
-    abstract Node node();
 
     /** One request on a fresh connection, with a chosen Host header: status, headers (lower case), body. */
     record Http(int status, Map<String, String> headers, String body) {
