@@ -31,6 +31,7 @@ public final class DomainService {
         this.rules = rules;
         this.clock = clock;
         this.defaultHost = defaultHost.toLowerCase(Locale.ROOT);
+        rules.alsoServing(host -> host != null && byHost.containsKey(host));
     }
 
     /** Told (with the host) after a change is committed here. */

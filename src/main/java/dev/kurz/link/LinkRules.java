@@ -32,6 +32,8 @@ public final class LinkRules {
     private final String ownHost;
     private final InstantSource clock;
     private final DestinationScreen screen;
+    /** Hosts Kurz serves besides {@code ownHost} (branded domains): destinations there would loop too. */
+    private volatile java.util.function.Predicate<String> servedHere = host -> false;
 
     /** @param ownHost the host of KURZ_BASE_URL: links pointing there would redirect to themselves */
     public LinkRules(String ownHost, InstantSource clock) {
@@ -43,6 +45,11 @@ public final class LinkRules {
         this.ownHost = ownHost == null ? null : ownHost.toLowerCase(Locale.ROOT);
         this.clock = clock;
         this.screen = screen;
+    }
+
+    /** Also refuses destinations on the hosts {@code served} accepts (the branded domains). */
+    void alsoServing(java.util.function.Predicate<String> served) {
+        this.servedHere = served;
     }
 
     /** The screening this instance applies; the link service asks it about stored destinations too. */
@@ -284,6 +291,8 @@ public final class LinkRules {
         }
         if (problem == null && ownHost != null && ownHost.equals(hostOf(normalized))) {
             problem = "must not point at this Kurz instance (" + ownHost + "): the link would redirect to itself";
+        } else if (problem == null && servedHere.test(hostOf(normalized))) {
+            problem = "must not point at a domain this Kurz serves (" + hostOf(normalized) + "): the link would redirect to itself";
         }
         if (problem != null) {
             errors.add(new FieldError(field, problem));

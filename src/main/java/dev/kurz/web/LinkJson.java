@@ -23,13 +23,17 @@ public final class LinkJson {
 
     private LinkJson() {}
 
+    /** The URL to share: the base URL's scheme and the link's domain, or the base URL on the default domain. */
+    static String shortUrl(Link l, String base) {
+        return (l.domain() == null ? base : base.substring(0, base.indexOf("://") + 3) + l.domain()) + "/" + l.slug();
+    }
+
     public static JsonObject toJson(Link l, String base) {
-        String scheme = base.substring(0, base.indexOf("://") + 3);
         JsonObject smart = SmartCodec.toJson(l.smart());
         return new JsonObject()
                 .put("slug", l.slug())
                 .put("domain", l.domain() == null ? java.net.URI.create(base).getHost() : l.domain())
-                .put("shortUrl", (l.domain() == null ? base : scheme + l.domain()) + "/" + l.slug())
+                .put("shortUrl", shortUrl(l, base))
                 .put("url", l.url())
                 .put("title", l.title())
                 .put("tags", new JsonArray(new ArrayList<Object>(l.tags())))

@@ -124,6 +124,8 @@ abstract class SmartLinksContract {
         assertThat(made.status()).as(made.toString()).isEqualTo(201);
         assertThat(made.json().getString("host")).isEqualTo("go.example.com");
         assertThat(api.post("/api/v1/domains", new JsonObject().put("host", "go.example.com")).status()).isEqualTo(409);
+        assertThat(api.post("/api/v1/links", new JsonObject().put("url", "https://go.example.com/loop")).body())
+                .as("a destination on a served domain would loop").contains("redirect to itself");
 
         create(new JsonObject().put("url", "https://example.com/default").put("slug", "promo"));
         JsonObject branded = create(new JsonObject().put("url", "https://example.com/branded").put("slug", "promo").put("domain", "go.example.com"));
