@@ -235,6 +235,14 @@ public final class Kurz implements AutoCloseable {
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
+        // Domains also come from the database every 10 s: a change missed on the channel (Redis away, no Redis) still arrives.
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                domains.reload();
+            } catch (RuntimeException e) {
+                log.warn("domain reload failed: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).

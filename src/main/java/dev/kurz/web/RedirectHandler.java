@@ -97,14 +97,13 @@ final class RedirectHandler {
 
     /** @param domain the domain the request's Host names (null: the default domain); {@code key} the link's key on it */
     void handle(HttpServerRequest req, String key, dev.kurz.link.Domain domain) {
-        String slug = key;
         long start = observer.start();
         if (!throttle.redirect(req)) {
             error(req, 429, throttle.redirectRefused(req));
             observer.done(req, Outcome.REFUSED, start);
             return;
         }
-        CompletableFuture<Target> f = cache.get(slug);
+        CompletableFuture<Target> f = cache.get(key);
         if (f.isDone() && !f.isCompletedExceptionally()) {
             respond(req, f.join(), domain, start, false);
             return;

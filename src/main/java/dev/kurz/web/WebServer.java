@@ -104,7 +104,7 @@ public final class WebServer {
             String slug = slugOf(req);
             // Plain installations (no domain but the default) never look at the Host.
             if (slug != null && domains.none()) redirects.handle(req, slug);
-            else if (slug != null || domains.lookup(SmartRoutes.host(req)) != null && SmartRoutes.root(req)) SmartRoutes.dispatch(req, slug, domains, redirects, router);
+            else if (slug != null || SmartRoutes.root(req) && domains.lookup(SmartRoutes.host(req)) != null) SmartRoutes.dispatch(req, slug, domains, redirects, router);
             else if (!decodablePath(req.path())) Problems.send(req.response(), ApiProblems.badRequest(
                     "The path is not valid: every '%' must start an escape such as %20"), null);
             else router.handle(req);
