@@ -228,6 +228,31 @@ abstract class SmartLinksContract {
     }
 
     @Test
+    void fallback_expiredLink_redirectsThereInsteadOf410() throws InterruptedException {
+        java.time.Instant expiry = java.time.Instant.now().plusMillis(1500);
+        create(new JsonObject().put("url", "https://example.com/soon").put("slug", "soon").put("expiresAt", expiry.toString())
+                .put("fallbackUrl", "https://example.com/too-late"));
+        assertThat(get("/soon", "kurz.test").location()).isEqualTo("https://example.com/soon");
+        Thread.sleep(Math.max(0, java.time.Duration.between(java.time.Instant.now(), expiry).toMillis()) + 100);
+        assertThat(get("/soon", "kurz.test").location()).isEqualTo("https://example.com/too-late");
+    }
+
+    @Test
+    void batch_takesTheSmartFields() {
+        Resp r = node().api.post("/api/v1/links/batch", new JsonObject().put("links", new JsonArray()
+                .add(new JsonObject().put("url", "https://example.com/b1").put("slug", "batch-smart")
+                        .put("rules", new JsonArray().add(rule(new JsonObject().put("language", new JsonArray().add("de")), "https://example.com/b1-de")))
+                        .put("password", "pw"))
+                .add(new JsonObject().put("url", "https://example.com/b2").put("variants", new JsonArray()
+                        .add(new JsonObject().put("url", "https://example.com/x").put("weight", 99))))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.body()).contains("\"passwordProtected\":true", "weights must sum to 100");
+        Http form = get("/batch-smart", "kurz.test", "Accept-Language", "de");
+        assertThat(form.status()).as("the password comes first").isEqualTo(200);
+        assertThat(unlock("/batch-smart", "pw", "192.0.2.50").location()).isEqualTo("https://example.com/b1");
+    }
+
+    @Test
     void utm_addedToTheDestination_butTheVisitorsOwnValuesWin() {
         create(new JsonObject().put("url", "https://example.com/shop?x=1").put("slug", "tagged")
                 .put("utm", new JsonObject().put("source", "newsletter").put("medium", "email").put("campaign", "spring sale")));
