@@ -72,6 +72,10 @@
 #   PORT_MGMT=18089     Kurz's management port (127.0.0.1): the event-loop delay histogram is read
 #                       from its /metrics before and after each Kurz run (loop>10 = ticks more than
 #                       10 ms late in the run, loopMax = the bucket bound of the latest tick)
+#   SMART=0             1 = every link is a smart link with 5 rules (country, device, os, language, query: none
+#                       matches wrk's requests) and 2 variants (both to the link's own URL, so the walk's
+#                       Location check holds): the rules are evaluated and a variant chosen on every
+#                       redirect (bench/redirect/smart.sh alternates 0 and 1).
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -105,6 +109,7 @@ IDLE_WAIT=${IDLE_WAIT:-5}
 SETTLE_MAX_S=${SETTLE_MAX_S:-30}
 SETTLE_PCT=${SETTLE_PCT:-5}
 KURZ_SKIP_BUILD=${KURZ_SKIP_BUILD:-0}
+SMART=${SMART:-0}
 REDIRECT_LIMIT=${REDIRECT_LIMIT:-on}
 VISITORS=${VISITORS:-one}
 TRAFFIC=${TRAFFIC:-uniform}
@@ -548,10 +553,14 @@ if (( RUN_KURZ )); then
   fi
 
   # load links, BATCH per request
-  awk -v b="$BATCH" -v dir="$TMP" '
+  awk -v b="$BATCH" -v dir="$TMP" -v smart="$SMART" '
+    function rules() { return ",\"rules\":[{\"if\":{\"country\":[\"DE\",\"AT\"]},\"url\":\"https://example.com/de\"}," \
+        "{\"if\":{\"device\":[\"mobile\"]},\"url\":\"https://example.com/m\"},{\"if\":{\"os\":[\"ios\"]},\"url\":\"https://example.com/ios\"}," \
+        "{\"if\":{\"language\":[\"fr\"]},\"url\":\"https://example.com/fr\"},{\"if\":{\"query\":{\"ref\":\"x\"}},\"url\":\"https://example.com/q\"}]" }
     { i = NR - 1; f = sprintf("%s/batch-%05d.json", dir, int(i / b))
       if (i % b == 0) { if (prev) { print "]}" > prev; close(prev) } printf "{\"links\":[" > f; prev = f; sep = "" }
-      printf "%s{\"url\":\"%s\",\"slug\":\"%s\"}", sep, $2, $1 > f; sep = "," }
+      extra = smart == "1" ? rules() ",\"variants\":[{\"url\":\"" $2 "\",\"weight\":50},{\"url\":\"" $2 "\",\"weight\":50}]" : ""
+      printf "%s{\"url\":\"%s\",\"slug\":\"%s\"%s}", sep, $2, $1, extra > f; sep = "," }
     END { if (prev) { print "]}" > prev; close(prev) } }' "$LINK_FILE"
   created=0
   t_load=$(now_ns)

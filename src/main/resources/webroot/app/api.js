@@ -86,13 +86,15 @@ export function saveBlob(blob, name) {
 }
 
 export const enc = encodeURIComponent;
+/** The ?domain= of a link on a branded domain (the default domain's host selects the default). */
+const on = (domain) => (domain ? `?domain=${enc(domain)}` : '');
 
 export const links = {
   list: ({limit = 50, cursor, q, tag} = {}) => api(`/api/v1/links?${params({limit, cursor, q, tag})}`),
-  get: (slug) => api(`/api/v1/links/${enc(slug)}`),
+  get: (slug, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`),
   create: (body) => api('/api/v1/links', {method: 'POST', body}),
-  update: (slug, body) => api(`/api/v1/links/${enc(slug)}`, {method: 'PATCH', body}),
-  remove: (slug) => api(`/api/v1/links/${enc(slug)}`, {method: 'DELETE'}),
+  update: (slug, body, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`, {method: 'PATCH', body}),
+  remove: (slug, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`, {method: 'DELETE'}),
   clicks: (slug, limit = 20) => api(`/api/v1/links/${enc(slug)}/clicks?limit=${limit}`),
   qr: (slug, query) => apiBlob(`/api/v1/links/${enc(slug)}/qr?${params(query)}`),
 };

@@ -34,7 +34,7 @@ export function editLink(link) {
       }
       submit.disabled = true;
       try {
-        saved = await links.update(link.slug, body);
+        saved = await links.update(link.slug, body, link.domain);
         toast(`Saved ${link.slug}`);
         dialog.close();
       } catch (err) {
@@ -68,7 +68,7 @@ export function deleteLink(link) {
     confirm.addEventListener('click', async () => {
       confirm.disabled = true;
       try {
-        await links.remove(link.slug);
+        await links.remove(link.slug, link.domain);
         deleted = true;
         toast(`Deleted ${link.slug}`);
         dialog.close();

@@ -2,6 +2,7 @@
 // API's shape, and problems shown next to the fields they name.
 
 import {h, fill, toLocalInput, fromLocalInput} from './dom.js';
+import {smartFields} from './smart.js';
 
 const REDIRECTS = [
   ['302', '302 Found (temporary, default)'],
@@ -54,6 +55,10 @@ export function linkForm(prefix, {link = null, withSlug = false} = {}) {
     field('redirectType', 'Redirect type', redirect),
     field('forwardQuery', 'Pass on the query string', forward, 'Appends ?utm_source=… from the short URL to the destination.'),
   ];
+  const smart = smartFields(prefix, field, {link, withDomain: withSlug});
+  parts.push(h('details', {class: 'smart wide', id: id('smart'), open: Boolean(link && (link.rules || link.variants || link.fallbackUrl
+    || link.utm || link.preview || link.passwordProtected))}, h('summary', {}, 'Smart link: domain, rules, variants, password, preview, UTM'),
+  h('div', {class: 'form-grid'}, smart.parts)));
 
   forward.checked = true;
   if (link) {
@@ -68,7 +73,7 @@ export function linkForm(prefix, {link = null, withSlug = false} = {}) {
   const general = h('p', {class: 'form-error', role: 'alert'});
   const root = h('div', {class: 'form-grid'}, parts);
   const initial = snapshot(inputs);
-  return {root, inputs, errors, general, initial};
+  return {root, inputs, errors, general, initial, smart};
 }
 
 function snapshot(inputs) {
@@ -104,7 +109,7 @@ export function createBody(form) {
   if (v.maxClicks !== '') body.maxClicks = Number(v.maxClicks);
   body.redirectType = Number(v.redirectType);
   body.forwardQuery = v.forwardQuery;
-  return body;
+  return Object.assign(body, form.smart.create());
 }
 
 /**
@@ -130,7 +135,7 @@ export function patchBody(form) {
   if (changed('maxClicks')) body.maxClicks = v.maxClicks === '' ? null : Number(v.maxClicks);
   if (changed('redirectType')) body.redirectType = Number(v.redirectType);
   if (changed('forwardQuery')) body.forwardQuery = v.forwardQuery;
-  return body;
+  return Object.assign(body, form.smart.patch());
 }
 
 export function clearErrors(form) {

@@ -32,6 +32,7 @@ export function linksPage(view) {
       const link = await links.create(body);
       upsert(link, true);
       createForm.reset();
+      form.smart.reset();
       form.inputs.forwardQuery.checked = true;
       fill(result, h('span', {}, 'Created '), h('a', {href: safeHref(link.shortUrl), class: 'short-url', id: 'create-short-url'}, link.shortUrl),
         ' ', copyButton(link.shortUrl));

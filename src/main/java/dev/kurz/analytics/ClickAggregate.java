@@ -15,7 +15,9 @@ import java.util.Map;
 public final class ClickAggregate {
     /** The link id under which totals over all links are kept. */
     public static final long ALL_LINKS = 0;
-    public static final List<String> DIMENSIONS = List.of("country", "referrer", "browser", "os", "device");
+    public static final List<String> DIMENSIONS = List.of("country", "referrer", "browser", "os", "device", "target");
+    /** What smart links served per link and day ("target" rows of the link only, not of all links). */
+    private final Map<DimKey, long[]> targets = new HashMap<>();
 
     /** A link and a whole unit of time since the epoch (minute, hour or day). */
     public record TimeKey(long linkId, long unit) {}
@@ -205,6 +207,9 @@ public final class ClickAggregate {
         PerLink l = link(c.linkId());
         l.count(minute, c.visit().traits(), 1);
         if (!c.counted()) l.linkClicks++;
+        if (c.target() != null) {
+            targets.computeIfAbsent(new DimKey(c.linkId(), Math.floorDiv(minute, 1440), "target", c.target()), k -> new long[1])[0]++;
+        }
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -228,6 +233,7 @@ public final class ClickAggregate {
             l.linkClicks += o.linkClicks;
         });
         registers.addAll(other.registers);
+        other.targets.forEach((k, n) -> targets.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
         rollupClicks += other.rollupClicks;
         minutes = null;
     }
@@ -265,6 +271,7 @@ public final class ClickAggregate {
                 }
             });
         });
+        targets.forEach((k, n) -> dims.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
         this.minutes = minutes;
     }
 

@@ -3,9 +3,14 @@ package dev.kurz.analytics;
 /**
  * A click after enrichment: a link, a time, and the {@link Visit} it came from (shared by the
  * clicks of one visitor). {@code counted} is true when the link's click counter was already moved
- * on the hot path.
+ * on the hot path. {@code target}: what a smart link served, null for a plain link.
  */
-public record EnrichedClick(long linkId, String slug, long epochMillis, boolean counted, Visit visit) {
+public record EnrichedClick(long linkId, String slug, long epochMillis, boolean counted, Visit visit, String target) {
+
+    /** A click of a plain link (no target). */
+    public EnrichedClick(long linkId, String slug, long epochMillis, boolean counted, Visit visit) {
+        this(linkId, slug, epochMillis, counted, visit, null);
+    }
 
     public EnrichedClick(long linkId, String slug, long epochMillis, long visitor, boolean bot, boolean head, boolean counted,
                          String country, String browser, String os, String device, String referrerHost, String ip,

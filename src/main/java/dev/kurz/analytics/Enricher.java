@@ -58,7 +58,7 @@ public final class Enricher {
             s = new Slot(c.peer(), c.userAgent(), c.referrer(), c.head(), c.forwardedFor(), c.forwarded(), day, visit(c));
             slots[i] = s;
         }
-        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(), c.counted(), s.visit());
+        return new EnrichedClick(c.linkId(), c.slug(), c.epochMillis(), c.counted(), s.visit(), c.target());
     }
 
     private Visit visit(Click c) {

@@ -80,6 +80,20 @@ public final class UserAgents {
         AUTOMATED.put("headlesschrome", "HeadlessChrome");
     }
 
+    /** The automated clients above that are tools and libraries, not link-preview fetchers or crawlers. */
+    private static final Set<String> TOOLS = Set.of("curl", "Wget", "python-requests", "Python-urllib", "aiohttp", "httpx",
+            "Go-http-client", "okhttp", "Apache-HttpClient", "Java", "node-fetch", "axios", "libwww-perl", "HTTPie", "HeadlessChrome");
+
+    /**
+     * Whether a request with this User-Agent comes from a link-preview fetcher or a crawler (Slackbot,
+     * facebookexternalhit, Twitterbot, Googlebot…): a bot that is not a command-line tool or library.
+     */
+    public boolean previewFetcher(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) return false;
+        Agent a = parse(userAgent, false);
+        return a.bot() && !TOOLS.contains(a.browser());
+    }
+
     private static final Map<String, String> BROWSERS = Map.of(
             "Mobile Safari", "Safari",
             "Mobile Safari UI/WKWebView", "Safari",
@@ -111,7 +125,7 @@ public final class UserAgents {
      * What {@code userAgent} says. A HEAD request counts as a bot whatever its User-Agent says
      * (browsers send GET; link checkers and unfurlers probe with HEAD), and so does a missing one.
      */
-    Agent parse(String userAgent, boolean headRequest) {
+    public Agent parse(String userAgent, boolean headRequest) {
         if (userAgent == null || userAgent.isBlank()) return NO_AGENT;
         Agent agent = cache.get(shape(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent), this::analyze);
         return headRequest ? agent.asBot() : agent;

@@ -87,7 +87,7 @@ public final class VisitorHasher {
     }
 
     /** The visitor's value for the current UTC day; null IP or User-Agent count as empty. */
-    long visitor(String ip, String userAgent) {
+    public long visitor(String ip, String userAgent) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         DayMac m = macs.get();
         if (!today.equals(m.day)) {

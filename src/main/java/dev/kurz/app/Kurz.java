@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Kurz implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Kurz.class);
     static final Duration REDIS_START_TIMEOUT = Duration.ofSeconds(10);
+    /** The prefix of a domain change on the links' invalidation channel; link keys never start with '@'. */
+    static final String DOMAIN_CHANGED = "@";
 
     private final KurzConfig config;
     private final Database db;
@@ -166,14 +168,14 @@ public final class Kurz implements AutoCloseable {
 
             @Override
             public void created(Link link) {
-                changed(link.slug());
-                hub.onLink("created", link.slug(), LinkJson.toJson(link, base));
+                changed(link.key());
+                hub.onLink("created", link.key(), LinkJson.toJson(link, base));
             }
 
             @Override
             public void updated(Link link) {
-                changed(link.slug());
-                hub.onLink("updated", link.slug(), LinkJson.toJson(link, base));
+                changed(link.key());
+                hub.onLink("updated", link.key(), LinkJson.toJson(link, base));
             }
 
             @Override
@@ -185,7 +187,14 @@ public final class Kurz implements AutoCloseable {
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
         opened.add(analytics);
         AnalyticsStore clickCounts = analytics;
-        LinkService links = new LinkService(store, new LinkRules(config.server().baseUrl().getHost(), clock, screening), slugs, clock, listener,
+        LinkRules linkRules = new LinkRules(config.server().baseUrl().getHost(), clock, screening);
+        // Domains change through the links' channel: a key "@host" (never a link key) makes every node read them again.
+        dev.kurz.link.DomainService domains = new dev.kurz.link.DomainService(new dev.kurz.storage.jdbc.JdbcDomainStore(db), linkRules, clock,
+                config.server().baseUrl().getHost()).onChange(host -> {
+                    if (redis != null) redis.changed(DOMAIN_CHANGED + host);
+                });
+        domains.reload();
+        LinkService links = new LinkService(store, linkRules, slugs, clock, listener,
                 new PendingClicks() {
                     @Override
                     public long of(long linkId) {
@@ -200,12 +209,21 @@ public final class Kurz implements AutoCloseable {
         if (redis != null) {
             redis.onInvalidationChannel(cache::trustInvalidations); // ADR 0016: no channel, no long-lived entries
             // A frozen Redis accepts the connection and never answers: without a deadline the start would hang.
-            redis.subscribe(cache::invalidate, cache::invalidateAll).toCompletionStage().toCompletableFuture()
+            redis.subscribe(key -> {
+                if (key.startsWith(DOMAIN_CHANGED)) blocking.execute(domains::reload);
+                else cache.invalidate(key);
+            }, () -> {
+                cache.invalidateAll();
+                blocking.execute(domains::reload);
+            }).toCompletionStage().toCompletableFuture()
                     .orTimeout(REDIS_START_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
         }
 
+        links.withDomains(domains);
         VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api(), redis.guard()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
-        Enricher enricher = new Enricher(new UserAgents(10_000), geo, proxies, new VisitorHasher(clock, salts), IpStorage.parse(a.storeIp()));
+        UserAgents agents = new UserAgents(10_000);
+        VisitorHasher visitors = new VisitorHasher(clock, salts);
+        Enricher enricher = new Enricher(agents, geo, proxies, visitors, IpStorage.parse(a.storeIp()));
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
                 hub::onClicks).start();
@@ -217,6 +235,14 @@ public final class Kurz implements AutoCloseable {
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
+        // Domains also come from the database every 10 s: a change missed on the channel (Redis away, no Redis) still arrives.
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                domains.reload();
+            } catch (RuntimeException e) {
+                log.warn("domain reload failed: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
@@ -249,7 +275,8 @@ public final class Kurz implements AutoCloseable {
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
+                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency,
+                new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords));
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry);

@@ -169,7 +169,9 @@ public final class AuditLog {
                 .put("expiresAt", l.expiresAt() == null ? null : l.expiresAt().toString())
                 .put("maxClicks", l.maxClicks())
                 .put("redirectType", l.redirectType())
-                .put("forwardQuery", l.forwardQuery());
+                .put("forwardQuery", l.forwardQuery())
+                .put("smart", dev.kurz.link.SmartCodec.toJson(l.smart()))
+                .put("passwordProtected", l.passwordHash() != null);
     }
 
     private static JsonObject keyFields(ApiKey k) {

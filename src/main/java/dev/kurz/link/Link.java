@@ -7,7 +7,9 @@ import java.util.List;
  * A stored short link. {@code expiresAt} and {@code maxClicks} are null when the link has no such
  * limit; {@code clicks} counts redirects served so far; {@code createdBy} is the id of the API key
  * that created it (null when unknown: links made before Kurz stored it); {@code blocked} is null
- * unless the link was disabled as unsafe ({@link LinkBlock}).
+ * unless the link was disabled as unsafe ({@link LinkBlock}). {@code domain} is the host it lives on
+ * (null: the default domain), {@code smart} its rules, variants and the rest (null: none), and
+ * {@code passwordHash} the Argon2id hash of its password (null: not protected).
  */
 public record Link(
         long id,
@@ -23,10 +25,26 @@ public record Link(
         Instant updatedAt,
         long clicks,
         Long createdBy,
-        LinkBlock blocked) {
+        LinkBlock blocked,
+        String domain,
+        Smart smart,
+        String passwordHash) {
 
     public Link {
         tags = List.copyOf(tags);
+    }
+
+    /** A link on the default domain, with nothing smart. */
+    public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks,
+                int redirectType, boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks, Long createdBy,
+                LinkBlock blocked) {
+        this(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks, createdBy,
+                blocked, null, null, null);
+    }
+
+    /** Its slug on the default domain, {@code host/slug} on another ({@link LinkKeys}). */
+    public String key() {
+        return LinkKeys.of(domain, slug);
     }
 
     /** A link with no recorded creator (made before creators were stored, or outside the API), not blocked. */
@@ -49,12 +67,12 @@ public record Link(
     /** The same link with {@code n} more clicks (counted ones not yet in the store). */
     public Link plusClicks(long n) {
         return n == 0 ? this : new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt,
-                updatedAt, clicks + n, createdBy, blocked);
+                updatedAt, clicks + n, createdBy, blocked, domain, smart, passwordHash);
     }
 
     /** The same link blocked (null: not blocked). */
     public Link withBlock(LinkBlock block) {
         return new Link(id, slug, url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, createdAt, updatedAt, clicks,
-                createdBy, block);
+                createdBy, block, domain, smart, passwordHash);
     }
 }

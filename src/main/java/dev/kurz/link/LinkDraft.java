@@ -15,7 +15,16 @@ public record LinkDraft(
         Instant expiresAt,
         Long maxClicks,
         Integer redirectType,
-        Boolean forwardQuery) {
+        Boolean forwardQuery,
+        String domain,
+        Smart smart,
+        String password) {
+
+    /** A draft on the default domain with nothing smart. */
+    public LinkDraft(String url, String slug, String title, List<String> tags, Instant expiresAt, Long maxClicks, Integer redirectType,
+                     Boolean forwardQuery) {
+        this(url, slug, title, tags, expiresAt, maxClicks, redirectType, forwardQuery, null, null, null);
+    }
 
     public static LinkDraft ofUrl(String url) {
         return new LinkDraft(url, null, null, null, null, null, null, null);

@@ -32,6 +32,8 @@ public final class LinkRules {
     private final String ownHost;
     private final InstantSource clock;
     private final DestinationScreen screen;
+    /** Hosts Kurz serves besides {@code ownHost} (branded domains): destinations there would loop too. */
+    private volatile java.util.function.Predicate<String> servedHere = host -> false;
 
     /** @param ownHost the host of KURZ_BASE_URL: links pointing there would redirect to themselves */
     public LinkRules(String ownHost, InstantSource clock) {
@@ -43,6 +45,11 @@ public final class LinkRules {
         this.ownHost = ownHost == null ? null : ownHost.toLowerCase(Locale.ROOT);
         this.clock = clock;
         this.screen = screen;
+    }
+
+    /** Also refuses destinations on the hosts {@code served} accepts (the branded domains). */
+    void alsoServing(java.util.function.Predicate<String> served) {
+        this.servedHere = served;
     }
 
     /** The screening this instance applies; the link service asks it about stored destinations too. */
@@ -67,10 +74,13 @@ public final class LinkRules {
         expiry(d.expiresAt(), errors);
         maxClicks(d.maxClicks(), errors);
         redirectType(d.redirectType(), errors);
+        Smart smart = d.smart() == null ? null : smart(d.smart(), errors);
+        passwordProblem(d.password(), errors);
         if (!errors.isEmpty()) throw new InvalidLinkException(errors);
         return new NewLink(url, d.slug(), title, tags, d.expiresAt(), d.maxClicks(),
                 d.redirectType() == null ? DEFAULT_REDIRECT_TYPE : d.redirectType(),
-                d.forwardQuery() == null || d.forwardQuery());
+                d.forwardQuery() == null || d.forwardQuery(), null, d.domain(), smart,
+                d.password() == null ? null : Passwords.hash(d.password()));
     }
 
     /** The link after the patch, or every reason the patch cannot apply. */
@@ -104,9 +114,140 @@ public final class LinkRules {
             if (p.forwardQuery() == null) errors.add(new FieldError("forwardQuery", "cannot be removed"));
             else forwardQuery = p.forwardQuery();
         }
+        Smart smart = link.smart();
+        if (p.smart() != null) smart = smart(patchedSmart(link.smart(), p), errors);
+        String passwordHash = link.passwordHash();
+        if (p.has("password")) {
+            passwordProblem(p.password(), errors);
+            passwordHash = p.password() == null ? null : errors.isEmpty() ? Passwords.hash(p.password()) : null;
+        }
         if (!errors.isEmpty()) throw new InvalidLinkException(errors);
         return new Link(link.id(), link.slug(), url, title, tags, expiresAt, maxClicks, redirectType, forwardQuery,
-                link.createdAt(), clock.instant(), link.clicks(), link.createdBy(), link.blocked());
+                link.createdAt(), clock.instant(), link.clicks(), link.createdBy(), link.blocked(), link.domain(), smart, passwordHash);
+    }
+
+    /** The link's smart parts with the patch's present ones replacing theirs (null: cleared). */
+    private static Smart patchedSmart(Smart now, LinkPatch p) {
+        Smart n = now == null ? new Smart(null, null, null, null, null) : now;
+        Smart q = p.smart();
+        return new Smart(p.has("rules") ? q.rules() : n.rules(), p.has("variants") ? q.variants() : n.variants(),
+                p.has("fallbackUrl") ? q.fallbackUrl() : n.fallbackUrl(), p.has("utm") ? q.utm() : n.utm(),
+                p.has("preview") ? q.preview() : n.preview());
+    }
+
+    private static void passwordProblem(String password, List<FieldError> errors) {
+        if (password == null) return;
+        if (password.isEmpty() || password.length() > Passwords.MAX_LENGTH) {
+            errors.add(new FieldError("password", "must be 1 to " + Passwords.MAX_LENGTH + " characters (null removes it)"));
+        }
+    }
+
+    /**
+     * The smart parts checked and normalized (null when nothing is left): every URL like the
+     * link's own and screened, countries upper case, the other conditions lower case, weights
+     * summing to 100.
+     */
+    Smart smart(Smart s, List<FieldError> errors) {
+        List<Smart.Rule> rules = null;
+        if (s.rules() != null) {
+            if (s.rules().size() > Smart.MAX_RULES) errors.add(new FieldError("rules", "at most " + Smart.MAX_RULES + " rules per link"));
+            rules = new ArrayList<>();
+            for (int i = 0; i < s.rules().size(); i++) {
+                Smart.Rule r = s.rules().get(i);
+                String f = "rules[" + i + "]";
+                Smart.Condition c = r.when();
+                Smart.Condition normalized = new Smart.Condition(
+                        words(c.country(), f + ".if.country", true, w -> w.length() == 2 && w.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z'),
+                                "each country must be an ISO 3166 two-letter code such as DE", errors),
+                        words(c.device(), f + ".if.device", false, DEVICES::contains, "each device must be one of " + String.join(", ", DEVICES), errors),
+                        words(c.os(), f + ".if.os", false, w -> !w.isBlank() && w.length() <= 64, "each OS must be 1 to 64 characters", errors),
+                        words(c.browser(), f + ".if.browser", false, w -> !w.isBlank() && w.length() <= 64, "each browser must be 1 to 64 characters", errors),
+                        words(c.language(), f + ".if.language", false,
+                                w -> w.length() >= 2 && w.length() <= 8 && w.chars().allMatch(ch -> ch >= 'a' && ch <= 'z'),
+                                "each language must be a primary language subtag such as de or fr", errors),
+                        c.query() == null || c.query().isEmpty() ? null : c.query());
+                if (normalized.query() != null && normalized.query().keySet().stream().anyMatch(k -> k.isEmpty() || k.length() > 128)) {
+                    errors.add(new FieldError(f + ".if.query", "parameter names must be 1 to 128 characters"));
+                }
+                rules.add(new Smart.Rule(normalized, required(f + ".url", r.url(), errors)));
+            }
+        }
+        List<Smart.Variant> variants = null;
+        if (s.variants() != null) {
+            variants = new ArrayList<>();
+            int sum = 0;
+            if (s.variants().size() > Smart.MAX_VARIANTS) errors.add(new FieldError("variants", "at most " + Smart.MAX_VARIANTS + " variants per link"));
+            for (int i = 0; i < s.variants().size(); i++) {
+                Smart.Variant v = s.variants().get(i);
+                String f = "variants[" + i + "]";
+                if (v.weight() < 1 || v.weight() > 100) errors.add(new FieldError(f + ".weight", "must be a whole number from 1 to 100"));
+                sum += v.weight();
+                variants.add(new Smart.Variant(required(f + ".url", v.url(), errors), v.weight()));
+            }
+            if (!variants.isEmpty() && sum != 100) errors.add(new FieldError("variants", "weights must sum to 100, not " + sum));
+        }
+        String fallback = s.fallbackUrl() == null ? null : required("fallbackUrl", s.fallbackUrl(), errors);
+        Smart.Utm utm = s.utm();
+        if (utm != null) {
+            utm = new Smart.Utm(utmValue("utm.source", utm.source(), errors), utmValue("utm.medium", utm.medium(), errors),
+                    utmValue("utm.campaign", utm.campaign(), errors), utmValue("utm.term", utm.term(), errors),
+                    utmValue("utm.content", utm.content(), errors));
+            if (utm.source() == null && utm.medium() == null && utm.campaign() == null && utm.term() == null && utm.content() == null) utm = null;
+        }
+        Smart.Preview preview = s.preview();
+        if (preview != null) {
+            String image = null;
+            if (preview.image() != null && !preview.image().isBlank()) {
+                try {
+                    image = normalizeUrl(preview.image());
+                } catch (IllegalArgumentException e) {
+                    errors.add(new FieldError("preview.image", e.getMessage()));
+                }
+            }
+            preview = new Smart.Preview(text("preview.title", preview.title(), MAX_TITLE_LENGTH, errors),
+                    text("preview.description", preview.description(), 1024, errors), image);
+            if (preview.title() == null && preview.description() == null && preview.image() == null) preview = null;
+        }
+        return new Smart(rules, variants, fallback, utm, preview).orNull();
+    }
+
+    /** The devices {@code UserAgents} tells apart. */
+    public static final List<String> DEVICES = List.of("desktop", "mobile", "tablet", "bot", "other");
+
+    private static List<String> words(List<String> in, String f, boolean upper, java.util.function.Predicate<String> ok, String why,
+                                      List<FieldError> errors) {
+        if (in == null || in.isEmpty()) return null;
+        List<String> out = new ArrayList<>(in.size());
+        for (String w : in) {
+            String n = upper ? w.strip().toUpperCase(Locale.ROOT) : w.strip().toLowerCase(Locale.ROOT);
+            if (!ok.test(n)) {
+                errors.add(new FieldError(f, why));
+                return null;
+            }
+            out.add(n);
+        }
+        return List.copyOf(out);
+    }
+
+    private String required(String field, String raw, List<FieldError> errors) {
+        if (raw == null || raw.isBlank()) {
+            errors.add(new FieldError(field, "is required"));
+            return null;
+        }
+        return url(field, raw, errors);
+    }
+
+    private static String utmValue(String f, String v, List<FieldError> errors) {
+        return text(f, v, 256, errors);
+    }
+
+    private static String text(String f, String v, int max, List<FieldError> errors) {
+        if (v == null || v.isBlank()) return null;
+        String t = v.strip();
+        if (t.length() > max || t.chars().anyMatch(Character::isISOControl) || unreadable(t)) {
+            errors.add(new FieldError(f, "must be at most " + max + " characters without control or invisible characters"));
+        }
+        return t;
     }
 
     /** Null when the custom slug is acceptable, else why not. */
@@ -136,6 +277,11 @@ public final class LinkRules {
 
     /** Checks and normalizes a destination URL; adds an error and returns null when it is not acceptable. */
     String url(String raw, List<FieldError> errors) {
+        return url("url", raw, errors);
+    }
+
+    /** {@link #url(String, List)} for another field holding a destination (rule, variant, fallback, domain redirects). */
+    public String url(String field, String raw, List<FieldError> errors) {
         String problem = null;
         String normalized = null;
         try {
@@ -145,9 +291,11 @@ public final class LinkRules {
         }
         if (problem == null && ownHost != null && ownHost.equals(hostOf(normalized))) {
             problem = "must not point at this Kurz instance (" + ownHost + "): the link would redirect to itself";
+        } else if (problem == null && servedHere.test(hostOf(normalized))) {
+            problem = "must not point at a domain this Kurz serves (" + hostOf(normalized) + "): the link would redirect to itself";
         }
         if (problem != null) {
-            errors.add(new FieldError("url", problem));
+            errors.add(new FieldError(field, problem));
             return null;
         }
         String refusal = screen.refusal(normalized, hostOf(normalized));

@@ -20,6 +20,7 @@ public final class LinkService {
     private final SlugGenerator slugs;
     private final LinkListener listener;
     private final PendingClicks pending;
+    private volatile DomainService domains;
 
     public LinkService(LinkStore store, LinkRules rules, SlugPermutation permutation, InstantSource clock, LinkListener listener) {
         this(store, rules, permutation, clock, listener, PendingClicks.NONE);
@@ -36,6 +37,28 @@ public final class LinkService {
         this.listener = listener;
     }
 
+    /** Links may live on these domains too (without: the default domain only). */
+    public LinkService withDomains(DomainService d) {
+        this.domains = d;
+        return this;
+    }
+
+    /** The validated draft on its domain (null: the default one). */
+    private NewLink valid(LinkDraft draft, Long createdBy) {
+        NewLink link = rules.validate(draft).createdBy(createdBy);
+        if (draft.domain() == null) return link;
+        DomainService d = domains;
+        if (d == null) throw InvalidLinkException.of("domain", "this Kurz serves its default domain only");
+        return link.onDomain(d.resolve(draft.domain()));
+    }
+
+    /** The key of {@code slug} on the domain asked for ({@code ?domain=}; null or the default host: the default domain). */
+    public String key(String domain, String slug) {
+        DomainService d = domains;
+        if (domain == null || domain.isBlank() || d == null) return slug;
+        return LinkKeys.of(d.resolve(domain), slug);
+    }
+
     /** One outcome of a batch: the link, or the problem that stopped it. */
     public record BatchResult(Link link, ProblemException problem) {}
 
@@ -45,7 +68,7 @@ public final class LinkService {
 
     /** Creates a link recorded as made by the API key {@code createdBy} (null: none recorded). */
     public Link create(LinkDraft draft, Long createdBy) {
-        NewLink link = rules.validate(draft).createdBy(createdBy);
+        NewLink link = valid(draft, createdBy);
         Link created = link.slug() != null ? store.insert(link, clock.instant()) : insertGenerated(link);
         listener.created(created);
         return created;
@@ -81,7 +104,7 @@ public final class LinkService {
         int generated = 0;
         for (LinkDraft d : drafts) {
             try {
-                NewLink l = rules.validate(d).createdBy(createdBy);
+                NewLink l = valid(d, createdBy);
                 valid.add(l);
                 invalid.add(null);
                 if (l.slug() == null) generated++;
@@ -181,8 +204,15 @@ public final class LinkService {
 
     /** A page of the links the caller may see (see {@link #get(String, Long)}). */
     public Page list(int limit, String cursor, String tag, String text, Long visibleTo) {
+        return list(limit, cursor, tag, text, visibleTo, null);
+    }
+
+    /** A page of the links the caller may see, only those of {@code domain} when that is given (the default host: the default domain). */
+    public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String domain) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo))
+        LinkStore.DomainFilter only = domain == null || domain.isBlank() ? null
+                : new LinkStore.DomainFilter(domains == null ? null : domains.resolve(domain));
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo, only))
                 .stream().map(this::counted).toList();
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);

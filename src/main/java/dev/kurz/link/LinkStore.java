@@ -31,7 +31,8 @@ public interface LinkStore {
         return stored;
     }
 
-    Optional<Link> find(String slug);
+    /** The link with this key ({@link LinkKeys}: the slug, or {@code host/slug} on another domain). */
+    Optional<Link> find(String key);
 
     /** Writes the link's writable fields; empty when the slug no longer exists. */
     Optional<Link> update(Link link);
@@ -75,9 +76,16 @@ public interface LinkStore {
      * A page request: at most {@code limit} links, older than {@code beforeId} (null: from the
      * newest), only those created by the key {@code createdBy} when that is set.
      */
-    record LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy) {
+    record LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, DomainFilter domain) {
         public LinkQuery(int limit, Long beforeId, String tag, String text) {
             this(limit, beforeId, tag, text, null);
         }
+
+        public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy) {
+            this(limit, beforeId, tag, text, createdBy, null);
+        }
     }
+
+    /** Only the links of one domain: {@code host} null means the default domain. */
+    record DomainFilter(String host) {}
 }

@@ -142,7 +142,8 @@ public final class QrCodes {
         if (!isEcc(ecc)) throw new IllegalArgumentException("ecc: must be one of L, M, Q, H, was " + ecc);
     }
 
-    private static String escapeXml(String s) {
+    /** Text for XML or HTML text and attribute values (also what the smart links' pages escape with). */
+    public static String escapeXml(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

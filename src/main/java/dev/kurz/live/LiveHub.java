@@ -324,7 +324,7 @@ public final class LiveHub implements AutoCloseable {
     private static JsonObject singleFrame(EnrichedClick c) {
         return new JsonObject().put("type", "click").put("slug", c.slug()).put("t", Instant.ofEpochMilli(c.epochMillis()).toString())
                 .put("country", c.country()).put("browser", c.browser()).put("os", c.os()).put("device", c.device())
-                .put("referrerHost", c.referrerHost()).put("bot", c.bot());
+                .put("referrerHost", c.referrerHost()).put("bot", c.bot()).put("target", c.target());
     }
 
     @Override

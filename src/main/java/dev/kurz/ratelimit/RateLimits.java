@@ -20,6 +20,8 @@ public final class RateLimits {
     public final Limiter redirect;
     public final Limiter live;
     public final Limiter reports;
+    /** Password tries of a protected link, per client address and link: fixed at 10 per 10 minutes, shared through Redis. */
+    public final Limiter passwords;
     private final LongAdder refused = new LongAdder();
 
     /** @param shared the buckets in Redis; null when there is no Redis */
@@ -30,6 +32,7 @@ public final class RateLimits {
         this.redirect = Limiter.local("redirect", c.redirect(), clock);
         this.live = Limiter.local("live", c.live(), clock);
         this.reports = Limiter.shared("reports", c.reports(), clock, shared);
+        this.passwords = Limiter.shared("password", Rate.of(10, java.time.Duration.ofMinutes(10)), clock, shared);
         if (!c.equals(NONE)) {
             log.info("rate limits: {} {} {} {} {} {} ({})", api, apiIp, authFailures.limit(), redirect, live, reports,
                     shared == null ? "each node its own" : "api, auth-failures and reports shared through Redis");

@@ -105,7 +105,8 @@ public final class RedirectCache {
 
     private Target fromStore(String slug) {
         Target t = store.find(slug).map(Target::of).orElse(Target.MISSING);
-        if (!t.missing() && changedHere.getIfPresent(slug) == null) shared.put(t);
+        // Smart links stay out of the shared cache: its compact form carries no rules; they load from the database.
+        if (!t.missing() && t.route() == null && changedHere.getIfPresent(slug) == null) shared.put(t);
         return screened(t);
     }
 

@@ -42,7 +42,7 @@ public final class Redirector {
 
     /** Whether a limited link is still under its limit, without counting (for HEAD requests). */
     public CompletableFuture<Boolean> underLimit(Target t) {
-        return CompletableFuture.supplyAsync(() -> store.find(t.slug())
+        return CompletableFuture.supplyAsync(() -> store.find(t.slug()) // the key
                 .map(l -> l.maxClicks() == null || l.clicks() < l.maxClicks())
                 .orElse(false), blocking);
     }
@@ -52,8 +52,12 @@ public final class Redirector {
      * forwards queries (before any fragment, joined with {@code &} when the destination has a query).
      */
     public static String location(Target t, String query) {
-        if (!t.forwardQuery() || query == null || query.isEmpty()) return t.url();
-        String url = t.url();
+        return location(t.url(), t.forwardQuery() ? query : null);
+    }
+
+    /** {@code url} with {@code query} appended (none when null or empty), before any fragment. */
+    public static String location(String url, String query) {
+        if (query == null || query.isEmpty()) return url;
         int hash = url.indexOf('#');
         String base = hash < 0 ? url : url.substring(0, hash);
         String fragment = hash < 0 ? "" : url.substring(hash);

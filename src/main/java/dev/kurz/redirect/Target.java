@@ -8,22 +8,29 @@ import dev.kurz.link.Link;
  * {@code blocked}: disabled as unsafe (an admin's block, or a blocklist match decided at load).
  */
 public record Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks,
-                     boolean blocked) {
+                     boolean blocked, Route route) {
     public static final long NEVER = Long.MAX_VALUE;
     public static final Target MISSING = new Target(0, "", "", 404, false, NEVER, 0);
+
+    /** A plain link: nothing smart ({@code route} null). */
+    public Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks,
+                  boolean blocked) {
+        this(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, blocked, null);
+    }
 
     public Target(long linkId, String slug, String url, int status, boolean forwardQuery, long expiresAtMillis, long maxClicks) {
         this(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, false);
     }
 
+    /** {@code slug} is the link's key ({@link dev.kurz.link.LinkKeys}); smart parts are compiled here, once per load. */
     public static Target of(Link link) {
-        return new Target(link.id(), link.slug(), link.url(), link.redirectType(), link.forwardQuery(),
+        return new Target(link.id(), link.key(), link.url(), link.redirectType(), link.forwardQuery(),
                 link.expiresAt() == null ? NEVER : link.expiresAt().toEpochMilli(),
-                link.maxClicks() == null ? 0 : link.maxClicks(), link.blocked() != null);
+                link.maxClicks() == null ? 0 : link.maxClicks(), link.blocked() != null, Route.of(link));
     }
 
     Target asBlocked() {
-        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, true);
+        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, maxClicks, true, route);
     }
 
     public boolean missing() {
@@ -41,6 +48,6 @@ public record Target(long linkId, String slug, String url, int status, boolean f
     }
 
     Target asExhausted() {
-        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, -1, blocked);
+        return new Target(linkId, slug, url, status, forwardQuery, expiresAtMillis, -1, blocked, route);
     }
 }

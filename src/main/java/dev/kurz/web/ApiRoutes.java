@@ -124,14 +124,16 @@ final class ApiRoutes {
         r.get("/api/v1/links").handler(scope(Scope.LINKS_READ, this::list));
         r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx -> {
             Long visibleTo = Callers.linksVisibleTo(ctx);
-            blocking.run(ctx, () -> links.get(ctx.pathParam("slug"), visibleTo), l -> json(ctx, 200, LinkJson.toJson(l, base)));
+            String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
+            blocking.run(ctx, () -> links.get(links.key(domain, slug), visibleTo), l -> json(ctx, 200, LinkJson.toJson(l, base)));
         }));
         r.patch("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx -> {
             var patch = LinkJson.patch(body(ctx));
             var who = Callers.actor(ctx);
             Long visibleTo = Callers.linksVisibleTo(ctx);
+            String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
             blocking.run(ctx, () -> {
-                var change = links.change(ctx.pathParam("slug"), patch, visibleTo);
+                var change = links.change(links.key(domain, slug), patch, visibleTo);
                 audit.linkUpdated(who, change);
                 return change.after();
             }, l -> json(ctx, 200, LinkJson.toJson(l, base)));
@@ -139,8 +141,9 @@ final class ApiRoutes {
         r.delete("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx -> {
             var who = Callers.actor(ctx);
             Long visibleTo = Callers.linksVisibleTo(ctx);
+            String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
             blocking.run(ctx, () -> {
-                audit.linkDeleted(who, links.remove(ctx.pathParam("slug"), visibleTo));
+                audit.linkDeleted(who, links.remove(links.key(domain, slug), visibleTo));
                 return true;
             }, ok -> ctx.response().setStatusCode(204).end());
         }));
@@ -265,7 +268,8 @@ final class ApiRoutes {
         String tag = ctx.request().getParam("tag");
         String q = ctx.request().getParam("q");
         Long visibleTo = Callers.linksVisibleTo(ctx);
-        blocking.run(ctx, () -> links.list(pageSize, cursor, tag, q, visibleTo), page -> {
+        String domain = ctx.request().getParam("domain");
+        blocking.run(ctx, () -> links.list(pageSize, cursor, tag, q, visibleTo, domain), page -> {
             JsonArray items = new JsonArray();
             for (Link l : page.items()) items.add(LinkJson.toJson(l, base));
             json(ctx, 200, new JsonObject().put("items", items).put("nextCursor", page.nextCursor()));

@@ -4,6 +4,7 @@ import dev.kurz.link.InvalidLinkException;
 import dev.kurz.link.Link;
 import dev.kurz.link.LinkDraft;
 import dev.kurz.link.LinkPatch;
+import dev.kurz.link.SmartCodec;
 import dev.kurz.problem.ProblemException.FieldError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,14 +18,22 @@ import java.util.Set;
 
 /** Links to and from the API's JSON. Type errors become field errors, like the domain's own rules. */
 public final class LinkJson {
-    static final Set<String> FIELDS = Set.of("url", "slug", "title", "tags", "expiresAt", "maxClicks", "redirectType", "forwardQuery");
+    static final Set<String> FIELDS = Set.of("url", "slug", "title", "tags", "expiresAt", "maxClicks", "redirectType", "forwardQuery",
+            "domain", "rules", "variants", "fallbackUrl", "utm", "preview", "password");
 
     private LinkJson() {}
 
+    /** The URL to share: the base URL's scheme and the link's domain, or the base URL on the default domain. */
+    static String shortUrl(Link l, String base) {
+        return (l.domain() == null ? base : base.substring(0, base.indexOf("://") + 3) + l.domain()) + "/" + l.slug();
+    }
+
     public static JsonObject toJson(Link l, String base) {
+        JsonObject smart = SmartCodec.toJson(l.smart());
         return new JsonObject()
                 .put("slug", l.slug())
-                .put("shortUrl", base + "/" + l.slug())
+                .put("domain", l.domain() == null ? java.net.URI.create(base).getHost() : l.domain())
+                .put("shortUrl", shortUrl(l, base))
                 .put("url", l.url())
                 .put("title", l.title())
                 .put("tags", new JsonArray(new ArrayList<Object>(l.tags())))
@@ -35,14 +44,21 @@ public final class LinkJson {
                 .put("createdAt", l.createdAt().toString())
                 .put("updatedAt", l.updatedAt().toString())
                 .put("clicks", l.clicks())
-                .put("blocked", AbuseJson.block(l.blocked()));
+                .put("blocked", AbuseJson.block(l.blocked()))
+                .put("rules", smart.getValue("rules"))
+                .put("variants", smart.getValue("variants"))
+                .put("fallbackUrl", smart.getValue("fallbackUrl"))
+                .put("utm", smart.getValue("utm"))
+                .put("preview", smart.getValue("preview"))
+                .put("passwordProtected", l.passwordHash() != null);
     }
 
     static LinkDraft draft(JsonObject o) {
         Reader r = new Reader(o);
         r.rejectUnknown();
         LinkDraft d = new LinkDraft(r.string("url"), r.string("slug"), r.string("title"), r.tags(), r.instant("expiresAt"),
-                r.integer("maxClicks"), r.intOrNull("redirectType"), r.bool("forwardQuery"));
+                r.integer("maxClicks"), r.intOrNull("redirectType"), r.bool("forwardQuery"), r.string("domain"),
+                SmartCodec.fromJson(o, r.errors).orNull(), r.string("password"));
         r.throwIfAny();
         return d;
     }
@@ -51,8 +67,11 @@ public final class LinkJson {
         Reader r = new Reader(o);
         r.rejectUnknown();
         if (o.containsKey("slug")) r.errors.add(new FieldError("slug", "cannot be changed; create a new link instead"));
+        if (o.containsKey("domain")) r.errors.add(new FieldError("domain", "cannot be changed; create the link on the other domain instead"));
+        boolean smart = o.fieldNames().stream().anyMatch(SmartCodec.FIELDS::contains);
         LinkPatch p = new LinkPatch(new HashSet<>(o.fieldNames()), r.string("url"), r.string("title"), r.tags(),
-                r.instant("expiresAt"), r.integer("maxClicks"), r.intOrNull("redirectType"), r.bool("forwardQuery"));
+                r.instant("expiresAt"), r.integer("maxClicks"), r.intOrNull("redirectType"), r.bool("forwardQuery"),
+                smart ? SmartCodec.fromJson(o, r.errors) : null, r.string("password"));
         r.throwIfAny();
         return p;
     }

@@ -34,12 +34,12 @@ final class QrRoutes {
         int margin = ApiRoutes.intParam(ctx, "margin", QrCodes.DEFAULT_MARGIN, QrCodes.MIN_MARGIN, QrCodes.MAX_MARGIN);
         char ecc = ecc(ctx.request().getParam("ecc"));
         boolean download = download(ctx.request().getParam("download"));
-        String slug = ctx.pathParam("slug");
+        String slug = ctx.pathParam("slug"), domain = ctx.request().getParam("domain");
         Long visibleTo = Callers.linksVisibleTo(ctx);
         // Rendering a 2048 px PNG takes milliseconds: off the event loop with the lookup.
         blocking.run(ctx, () -> {
-            Link l = links.get(slug, visibleTo);
-            String text = base + "/" + l.slug();
+            Link l = links.get(links.key(domain, slug), visibleTo);
+            String text = LinkJson.shortUrl(l, base);
             try {
                 return new Image(l.slug(), png
                         ? Buffer.buffer(QrCodes.png(text, size, margin, ecc))

@@ -6,6 +6,7 @@ import dev.kurz.ops.RedirectTimers.Outcome;
 import dev.kurz.problem.ProblemException;
 import dev.kurz.redirect.RedirectCache;
 import dev.kurz.redirect.Redirector;
+import dev.kurz.redirect.Route;
 import dev.kurz.redirect.Target;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -61,6 +62,9 @@ final class RedirectHandler {
     /** A miss or a click count waits at most this long for the database ({@code KURZ_DB_TIMEOUT}), then 503. */
     private final long deadlineMillis;
     private RedirectObserver observer = RedirectObserver.OFF;
+    private SmartLinks smart;
+    private dev.kurz.analytics.TrustedProxies proxies;
+    private String scheme = "http";
 
     RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle,
                     java.time.Duration deadline) {
@@ -79,47 +83,68 @@ final class RedirectHandler {
         return this;
     }
 
+    /** Smart links: what rules and the password form need; {@code baseUrl}'s scheme makes the short URLs of other domains. */
+    RedirectHandler smart(SmartLinks smart, dev.kurz.analytics.TrustedProxies proxies, String baseUrl) {
+        this.smart = smart;
+        this.proxies = proxies;
+        this.scheme = baseUrl.substring(0, baseUrl.indexOf(':'));
+        return this;
+    }
+
     void handle(HttpServerRequest req, String slug) {
+        handle(req, slug, null);
+    }
+
+    /** @param domain the domain the request's Host names (null: the default domain); {@code key} the link's key on it */
+    void handle(HttpServerRequest req, String key, dev.kurz.link.Domain domain) {
         long start = observer.start();
         if (!throttle.redirect(req)) {
             error(req, 429, throttle.redirectRefused(req));
             observer.done(req, Outcome.REFUSED, start);
             return;
         }
-        CompletableFuture<Target> f = cache.get(slug);
+        CompletableFuture<Target> f = cache.get(key);
         if (f.isDone() && !f.isCompletedExceptionally()) {
-            respond(req, f.join(), start);
+            respond(req, f.join(), domain, start, false);
             return;
         }
         Context context = Vertx.currentContext();
         // A copy: the cache's own future stays for the other requests waiting on this load.
         f.copy().orTimeout(deadlineMillis, TimeUnit.MILLISECONDS).whenComplete((t, err) -> context.runOnContext(v -> {
             if (err != null) failed(req, err, start);
-            else respond(req, t, start);
+            else respond(req, t, domain, start, false);
         }));
     }
 
-    private void respond(HttpServerRequest req, Target t, long start) {
+    /** @param unlocked the right password came with the request: the form is not shown again */
+    private void respond(HttpServerRequest req, Target t, dev.kurz.link.Domain domain, long start, boolean unlocked) {
         long now = clock.millis();
         switch (Redirector.decide(t, now)) {
             case REDIRECT -> {
-                redirect(req, t);
-                record(req, t, now, false);
+                if (t.route() != null && !unlocked && gated(req, t, domain, start)) return;
+                String served = redirect(req, t);
+                record(req, t, now, false, served);
                 observer.done(req, Outcome.REDIRECT, start);
             }
             case NOT_FOUND -> {
-                error(req, 404, null);
+                if (domain != null && domain.notFoundRedirect() != null) found(req, domain.notFoundRedirect());
+                else error(req, 404, null);
                 observer.done(req, Outcome.NOT_FOUND, start);
             }
             case EXPIRED -> {
-                error(req, 410, ApiProblems.linkExpired(t.slug()));
+                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
+                else error(req, 410, ApiProblems.linkExpired(t.slug()));
                 observer.done(req, Outcome.GONE, start);
             }
             case EXHAUSTED -> {
-                error(req, 410, ApiProblems.linkExhausted(t.slug()));
+                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
+                else error(req, 410, ApiProblems.linkExhausted(t.slug()));
                 observer.done(req, Outcome.GONE, start);
             }
-            case COUNT_FIRST -> countThenRedirect(req, t, now, start);
+            case COUNT_FIRST -> {
+                if (t.route() != null && !unlocked && gated(req, t, domain, start)) return;
+                countThenRedirect(req, t, now, start);
+            }
             case BLOCKED -> {
                 error(req, 410, AbuseJson.linkBlocked(t.slug()), BLOCKED_PAGE);
                 observer.done(req, Outcome.GONE, start);
@@ -137,41 +162,129 @@ final class RedirectHandler {
             if (err != null) {
                 failed(req, err, start);
             } else if (ok) {
-                redirect(req, t);
-                record(req, t, now, !head);
+                String served = redirect(req, t);
+                record(req, t, now, !head, served);
                 observer.done(req, Outcome.REDIRECT, start);
             } else {
                 if (!head) cache.markExhausted(t);
-                error(req, 410, ApiProblems.linkExhausted(t.slug()));
+                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
+                else error(req, 410, ApiProblems.linkExhausted(t.slug()));
                 observer.done(req, Outcome.GONE, start);
             }
         }));
     }
 
-    private void redirect(HttpServerRequest req, Target t) {
+    /** Answers the redirect; returns what was served for a smart link ("rule:N", "variant:N" or the URL), null for a plain one. */
+    private String redirect(HttpServerRequest req, Target t) {
         HttpServerResponse resp = req.response();
-        boolean permanent = t.status() == 301 || t.status() == 308;
+        // A smart link's answer depends on who asks: never cached as permanent.
+        boolean permanent = (t.status() == 301 || t.status() == 308) && t.route() == null;
         resp.setStatusCode(t.status());
         MultiMap h = resp.headers();
+        String served = null;
         try {
-            h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
+            if (t.route() == null) {
+                h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
+            } else {
+                Route r = t.route();
+                Route.Choice c = r.chooses() ? r.choose(new RequestVisitor(req, smart, proxies), t.url()) : new Route.Choice(t.url(), null);
+                served = c.label() == null ? c.url() : c.label();
+                h.add(HttpHeaders.LOCATION, Redirector.location(c.url(), r.query(t.forwardQuery() ? req.query() : null)));
+            }
         } catch (IllegalArgumentException e) {
             // A query no header may carry (the decoder refuses control characters; this is the last guard).
             resp.setStatusCode(400).putHeader(HttpHeaders.CONNECTION, "close").end();
-            return;
+            return served;
         }
         h.add(HttpHeaders.CACHE_CONTROL, permanent ? PERMANENT : NO_STORE);
         h.add(NOSNIFF_HEADER, NOSNIFF);
         resp.end();
+        return served;
     }
 
-    private void record(HttpServerRequest req, Target t, long now, boolean counted) {
+    /** 302 to a domain's or a link's own fallback address. */
+    private static void found(HttpServerRequest req, String url) {
+        req.response().setStatusCode(302).putHeader(HttpHeaders.LOCATION, url).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                .putHeader(NOSNIFF_HEADER, NOSNIFF).end();
+    }
+
+    /**
+     * A smart link that answers with a page instead of a redirect: the preview card for a
+     * link-preview fetcher, the password form for anyone else when a password guards it. True when answered.
+     */
+    private boolean gated(HttpServerRequest req, Target t, dev.kurz.link.Domain domain, long start) {
+        Route r = t.route();
+        if (r.preview() == null && r.passwordHash() == null) return false;
+        if (r.preview() != null && smart.agents().previewFetcher(req.getHeader(HttpHeaders.USER_AGENT))) {
+            // Behind a password, the card links the short link, never the destination.
+            String href = r.passwordHash() != null ? shortUrl(req, domain, t) : Redirector.location(t.url(), r.query(null));
+            page(req, 200, SmartPages.preview(r.preview(), href));
+            observer.done(req, Outcome.REDIRECT, start);
+            return true;
+        }
+        if (r.passwordHash() == null) return false;
+        page(req, 200, SmartPages.passwordForm(null));
+        observer.done(req, Outcome.REDIRECT, start);
+        return true;
+    }
+
+    private String shortUrl(HttpServerRequest req, dev.kurz.link.Domain domain, Target t) {
+        String host = domain != null ? domain.host() : req.authority() == null ? "" : req.authority().toString();
+        return scheme + "://" + host + "/" + dev.kurz.link.LinkKeys.slug(t.slug());
+    }
+
+    static void page(HttpServerRequest req, int status, Buffer body) {
+        HttpServerResponse resp = req.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, HTML)
+                .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                .putHeader(NOSNIFF_HEADER, NOSNIFF)
+                .putHeader(CSP_HEADER, SmartPages.CSP)
+                .putHeader("Referrer-Policy", "no-referrer");
+        if (req.method() == HttpMethod.HEAD) resp.end();
+        else resp.end(body);
+    }
+
+    /**
+     * {@code POST /{slug}} with the form field {@code password}: at most
+     * {@link SmartLinks#passwordTries} tries per client address and link (then 429), the hash
+     * checked off the event loop, and on a match the redirect a {@code GET} would have made.
+     */
+    void unlock(io.vertx.ext.web.RoutingContext ctx, Blocking blocking, String key, dev.kurz.link.Domain domain) {
+        HttpServerRequest req = ctx.request();
+        long start = observer.start();
+        String password = req.getFormAttribute("password");
+        Context context = Vertx.currentContext();
+        blocking.bounded(ctx, cache.get(key).copy()).whenComplete((t, err) -> context.runOnContext(v -> {
+            if (err != null) {
+                ctx.fail(err);
+                return;
+            }
+            if (t.missing() || t.route() == null || t.route().passwordHash() == null) {
+                error(req, 404, null);
+                return;
+            }
+            String ip = RequestInfo.clientIp(ctx);
+            smart.passwordTries().acquire((ip == null ? "-" : ip) + "|" + t.linkId(), 1).whenComplete((d, e) -> context.runOnContext(w -> {
+                if (d != null && !d.allowed()) {
+                    req.response().putHeader(Throttle.RETRY_AFTER, Long.toString(d.retryAfterSeconds()));
+                    page(req, 429, SmartPages.passwordForm("Too many tries from your address; try again in a few minutes."));
+                    return;
+                }
+                blocking.run(ctx, () -> dev.kurz.link.Passwords.matches(password, t.route().passwordHash()), ok -> {
+                    if (ok) respond(req, t, domain, start, true);
+                    else page(req, 401, SmartPages.passwordForm("That password is not right."));
+                });
+            }));
+        }));
+    }
+
+    private void record(HttpServerRequest req, Target t, long now, boolean counted, String served) {
         MultiMap h = req.headers();
         SocketAddress peer = req.remoteAddress();
         clicks.offer(new Click(t.linkId(), t.slug(), now, peer == null ? NO_PEER : new Peer(peer),
                 h.get(HttpHeaders.USER_AGENT), h.get(HttpHeaders.REFERER), h.get(HttpHeaders.ACCEPT_LANGUAGE),
                 req.method() == HttpMethod.HEAD, counted,
-                captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null));
+                captureForwarded ? all(h, X_FORWARDED_FOR) : null, captureForwarded ? all(h, FORWARDED) : null, served));
     }
 
     /**

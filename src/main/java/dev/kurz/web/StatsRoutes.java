@@ -25,7 +25,7 @@ final class StatsRoutes {
     static final int MAX_EVENTS = 10_000;
     static final int DEFAULT_EVENTS = 100;
     private static final Map<String, String> BREAKDOWN_NAMES = Map.of(
-            "country", "countries", "referrer", "referrers", "browser", "browsers", "os", "os", "device", "devices");
+            "country", "countries", "referrer", "referrers", "browser", "browsers", "os", "os", "device", "devices", "target", "targets");
 
     private final LinkService links;
     private final StatsService stats;
@@ -47,9 +47,9 @@ final class StatsRoutes {
         }));
         r.get("/api/v1/links/:slug/stats").handler(ApiRoutes.scope(Scope.LINKS_READ, ctx -> {
             StatsService.Query q = query(ctx);
-            String slug = ctx.pathParam("slug");
+            String slug = ctx.pathParam("slug"), domain = ctx.request().getParam("domain");
             Long visibleTo = Callers.linksVisibleTo(ctx);
-            blocking.run(ctx, () -> stats.stats(links.get(slug, visibleTo).id(), q), s -> ApiRoutes.json(ctx, 200, toJson(slug, s)));
+            blocking.run(ctx, () -> stats.stats(links.get(links.key(domain, slug), visibleTo).id(), q), s -> ApiRoutes.json(ctx, 200, toJson(slug, s)));
         }));
         r.get("/api/v1/links/:slug/clicks").handler(ApiRoutes.scope(Scope.LINKS_READ, this::clicks));
     }
@@ -95,10 +95,10 @@ final class StatsRoutes {
         long[] cursor = decodeCursor(p.getParam("cursor"));
         int limit = ApiRoutes.intParam(ctx, "limit", DEFAULT_EVENTS, 1, MAX_EVENTS);
         boolean csv = wantsCsv(p.getHeader(HttpHeaders.ACCEPT)) || "csv".equalsIgnoreCase(p.getParam("format"));
-        String slug = ctx.pathParam("slug");
+        String slug = ctx.pathParam("slug"), domain = p.getParam("domain");
         Long visibleTo = Callers.linksVisibleTo(ctx);
         blocking.run(ctx, () -> {
-            long linkId = links.get(slug, visibleTo).id();
+            long linkId = links.get(links.key(domain, slug), visibleTo).id();
             return store.events(linkId, q.from().toEpochMilli(), q.to().toEpochMilli(),
                     cursor == null ? null : cursor[0], cursor == null ? null : cursor[1], limit + 1);
         }, rows -> {

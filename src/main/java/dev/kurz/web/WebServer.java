@@ -47,7 +47,7 @@ public final class WebServer {
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
                            dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit,
-                           dev.kurz.idempotency.Idempotency idempotency) {}
+                           dev.kurz.idempotency.Idempotency idempotency, SmartLinks smart) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -88,16 +88,23 @@ public final class WebServer {
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
                         .end(f.metrics().render()))));
         Tracing tracing = telemetry.tracing() ? new Tracing(telemetry) : null;
+        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
+                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()))
+                .smart(f.smart(), proxies, baseUrl);
+        modules = new java.util.ArrayList<>(modules);
+        modules.add(new DomainRoutes(f.smart().domains(), blocking, baseUrl, f.audit())::mount);
+        modules.add(r -> SmartRoutes.mountUnlock(r, redirects, f.smart().domains(), blocking));
         HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
                 new IdempotentRequests(f.idempotency(), executor)).observe(observer).router(vertx);
         observer.routes(router);
-        RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
-                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()));
+        dev.kurz.link.DomainService domains = f.smart().domains();
         this.dispatcher = req -> {
             String slug = slugOf(req);
-            if (slug != null) redirects.handle(req, slug);
+            // Plain installations (no domain but the default) never look at the Host.
+            if (slug != null && domains.none()) redirects.handle(req, slug);
+            else if (slug != null || SmartRoutes.root(req) && domains.lookup(SmartRoutes.host(req)) != null) SmartRoutes.dispatch(req, slug, domains, redirects, router);
             else if (!decodablePath(req.path())) Problems.send(req.response(), ApiProblems.badRequest(
                     "The path is not valid: every '%' must start an escape such as %20"), null);
             else router.handle(req);

@@ -44,20 +44,25 @@ class DashboardBrowserTest {
         // Trusting the test's own address lets the overview test send clicks from several countries.
         node = Node.sqlite(Files.createTempDirectory("kurz-browser"), Clock.systemUTC(), Map.of("KURZ_TRUSTED_PROXIES", "127.0.0.1"));
         downloads = Files.createTempDirectory("kurz-downloads");
+        Map<String, Object> prefs = new HashMap<>();
+        prefs.put("download.default_directory", downloads.toString());
+        prefs.put("download.prompt_for_download", false);
+        driver = chromium("1280,900", prefs);
+    }
+
+    /** Headless Chromium with this window size and these preferences; screenshots go to {@link #SHOTS}. */
+    static WebDriver chromium(String windowSize, Map<String, Object> prefs) throws IOException {
         Files.createDirectories(SHOTS);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(find("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("kurz-chrome"));
-        Map<String, Object> prefs = new HashMap<>();
-        prefs.put("download.default_directory", downloads.toString());
-        prefs.put("download.prompt_for_download", false);
+                "--window-size=" + windowSize, "--user-data-dir=" + Files.createTempDirectory("kurz-chrome"));
         options.setExperimentalOption("prefs", prefs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(find("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")).toFile())
                 .build();
-        driver = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     private static String find(String... candidates) {
@@ -73,6 +78,10 @@ class DashboardBrowserTest {
     }
 
     private void shot(String name) throws IOException {
+        shot(driver, name);
+    }
+
+    static void shot(WebDriver driver, String name) throws IOException {
         Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }

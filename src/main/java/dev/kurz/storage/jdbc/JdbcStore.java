@@ -5,6 +5,8 @@ import dev.kurz.auth.ApiKeyStore;
 import dev.kurz.auth.Scope;
 import dev.kurz.link.Link;
 import dev.kurz.link.LinkBlock;
+import dev.kurz.link.LinkKeys;
+import dev.kurz.link.SmartCodec;
 import dev.kurz.link.LinkStore;
 import dev.kurz.link.NewLink;
 import dev.kurz.link.SlugTakenException;
@@ -33,7 +35,10 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
             "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks,"
-                    + " created_by, blocked_reason, blocked_at";
+                    + " created_by, blocked_reason, blocked_at, smart, password_hash,"
+                    + " (SELECT host FROM domains WHERE domains.id = links.domain_id) AS domain_host";
+    /** A domain's id by host; the default domain's host is '' (a link key without a host). */
+    private static final String DOMAIN_ID = "(SELECT id FROM domains WHERE host = ?)";
 
     private final Dialect dialect;
     private final DataSource writer;
@@ -120,10 +125,11 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO links (workspace_id, domain_id, slug, url, title, tags, expires_at, max_clicks,"
-                                + " redirect_type, forward_query, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " redirect_type, forward_query, created_at, updated_at, created_by, smart, password_hash)"
+                                + " VALUES (?, " + DOMAIN_ID + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " RETURNING id")) {
                     ps.setLong(1, DEFAULT_WORKSPACE);
-                    ps.setLong(2, DEFAULT_DOMAIN);
+                    ps.setString(2, link.domain() == null ? "" : link.domain());
                     ps.setString(3, link.slug());
                     ps.setString(4, link.url());
                     ps.setString(5, link.title());
@@ -135,6 +141,8 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.setLong(11, millis);
                     ps.setLong(12, millis);
                     setLong(ps, 13, link.createdBy());
+                    ps.setString(14, SmartCodec.encode(link.smart()));
+                    ps.setString(15, link.passwordHash());
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         id = rs.getLong(1);
@@ -143,16 +151,21 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 insertTags(c, id, link.tags());
                 return new Link(id, link.slug(), link.url(), link.title(), link.tags(), link.expiresAt(), link.maxClicks(),
                         link.redirectType(), link.forwardQuery(), Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis), 0,
-                        link.createdBy());
+                        link.createdBy(), null, link.domain(), link.smart(), link.passwordHash());
     }
 
     @Override
-    public Optional<Link> find(String slug) {
-        return queryOne(reader, "SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = ? AND slug = ?",
-                ps -> {
-                    ps.setLong(1, DEFAULT_DOMAIN);
-                    ps.setString(2, slug);
-                }, JdbcStore::link);
+    public Optional<Link> find(String key) {
+        return queryOne(reader, "SELECT " + LINK_COLUMNS + " FROM links WHERE " + BY_KEY, ps -> byKey(ps, 1, key), JdbcStore::link);
+    }
+
+    private static final String BY_KEY = "domain_id = " + DOMAIN_ID + " AND slug = ?";
+
+    /** Binds a link key ({@link LinkKeys}) to {@link #BY_KEY}'s two parameters from {@code i}. */
+    private static void byKey(PreparedStatement ps, int i, String key) throws SQLException {
+        String host = LinkKeys.domain(key);
+        ps.setString(i, host == null ? "" : host);
+        ps.setString(i + 1, LinkKeys.slug(key));
     }
 
     @Override
@@ -163,7 +176,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 int n;
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE links SET url = ?, title = ?, tags = ?, expires_at = ?, max_clicks = ?, redirect_type = ?,"
-                                + " forward_query = ?, updated_at = ? WHERE id = ?")) {
+                                + " forward_query = ?, updated_at = ?, smart = ?, password_hash = ? WHERE id = ?")) {
                     ps.setString(1, link.url());
                     ps.setString(2, link.title());
                     ps.setString(3, String.join(",", link.tags()));
@@ -172,7 +185,9 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.setInt(6, link.redirectType());
                     ps.setBoolean(7, link.forwardQuery());
                     ps.setLong(8, link.updatedAt().toEpochMilli());
-                    ps.setLong(9, link.id());
+                    ps.setString(9, SmartCodec.encode(link.smart()));
+                    ps.setString(10, link.passwordHash());
+                    ps.setLong(11, link.id());
                     n = ps.executeUpdate();
                 }
                 if (n == 0) {
@@ -197,26 +212,19 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     }
 
     @Override
-    public boolean delete(String slug) {
-        return update("DELETE FROM links WHERE domain_id = ? AND slug = ?", ps -> {
-            ps.setLong(1, DEFAULT_DOMAIN);
-            ps.setString(2, slug);
-        }) > 0;
+    public boolean delete(String key) {
+        return update("DELETE FROM links WHERE " + BY_KEY, ps -> byKey(ps, 1, key)) > 0;
     }
 
     @Override
     public Optional<Link> block(String slug, LinkBlock block) {
-        int n = update("UPDATE links SET blocked_reason = ?, blocked_at = ? WHERE domain_id = ? AND slug = ?", ps -> {
+        int n = update("UPDATE links SET blocked_reason = ?, blocked_at = ? WHERE " + BY_KEY, ps -> {
             ps.setString(1, block == null ? null : block.reason());
             setLong(ps, 2, block == null ? null : block.at().toEpochMilli());
-            ps.setLong(3, DEFAULT_DOMAIN);
-            ps.setString(4, slug);
+            byKey(ps, 3, slug);
         });
         if (n == 0) return Optional.empty();
-        return queryOne(writer, "SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = ? AND slug = ?", ps -> {
-            ps.setLong(1, DEFAULT_DOMAIN);
-            ps.setString(2, slug);
-        }, JdbcStore::link);
+        return queryOne(writer, "SELECT " + LINK_COLUMNS + " FROM links WHERE " + BY_KEY, ps -> byKey(ps, 1, slug), JdbcStore::link);
     }
 
     @Override
@@ -231,6 +239,10 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         if (q.createdBy() != null) {
             sql.append(" AND created_by = ?");
             args.add(q.createdBy());
+        }
+        if (q.domain() != null) {
+            sql.append(" AND domain_id = ").append(DOMAIN_ID);
+            args.add(q.domain().host() == null ? "" : q.domain().host());
         }
         if (q.tag() != null) {
             sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
@@ -527,7 +539,14 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
                 rs.getLong("clicks"),
                 getLong(rs, "created_by"),
-                blocked == null ? null : LinkBlock.admin(rs.getString("blocked_reason"), Instant.ofEpochMilli(blocked)));
+                blocked == null ? null : LinkBlock.admin(rs.getString("blocked_reason"), Instant.ofEpochMilli(blocked)),
+                emptyToNull(rs.getString("domain_host")),
+                SmartCodec.decode(rs.getString("smart")),
+                rs.getString("password_hash"));
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static ApiKey apiKey(ResultSet rs) throws SQLException {
