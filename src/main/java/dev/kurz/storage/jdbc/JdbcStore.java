@@ -32,7 +32,9 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
-            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks,"
+            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at,"
+                    // A link's clicks include those it had in the system it was imported from (V11).
+                    + " clicks + imported_clicks AS clicks,"
                     + " created_by, blocked_reason, blocked_at";
 
     private final Dialect dialect;
@@ -298,7 +300,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public boolean consumeClick(long linkId) {
-        return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks < max_clicks)",
+        return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks + imported_clicks < max_clicks)",
                 ps -> ps.setLong(1, linkId)) > 0;
     }
 
