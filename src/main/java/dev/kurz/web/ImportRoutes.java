@@ -62,7 +62,12 @@ final class ImportRoutes {
     }
 
     void mount(Router r) {
-        r.post("/api/v1/imports").handler(ApiRoutes.scope(Scope.LINKS_WRITE, this::submit));
+        r.post("/api/v1/imports").handler(ApiRoutes.scope(Scope.LINKS_WRITE, this::submit)).failureHandler(ctx -> {
+            if (ctx.failure() instanceof ImportJobs.QueueFull full) {
+                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(full.retryAfterSeconds));
+            }
+            ctx.next();
+        });
         r.get("/api/v1/imports/:id").handler(ApiRoutes.scope(Scope.LINKS_READ, ctx -> {
             Long visibleTo = Callers.linksVisibleTo(ctx);
             String id = ctx.pathParam("id");
@@ -73,9 +78,9 @@ final class ImportRoutes {
             Long visibleTo = Callers.linksVisibleTo(ctx);
             String id = ctx.pathParam("id");
             blocking.run(ctx, () -> {
-                imports.get(id).filter(j -> visible(j, visibleTo)).orElseThrow(() -> notFound(id));
-                ImportJob after = imports.cancel(id).orElseThrow(() -> notFound(id));
-                if (after.status() != ImportJob.Status.CANCELLED) {
+                ImportJob before = imports.get(id).filter(j -> visible(j, visibleTo)).orElseThrow(() -> notFound(id));
+                ImportJob after = before.status().finished() ? before : imports.cancel(id).orElseThrow(() -> notFound(id));
+                if (before.status().finished() || after.status() != ImportJob.Status.CANCELLED) {
                     throw new ProblemException("import-finished", "Import already finished", 409,
                             "Import " + id + " is " + after.status().label() + "; only a queued or running import can be cancelled");
                 }
@@ -180,12 +185,7 @@ final class ImportRoutes {
                     try {
                         job = imports.submit(path, format, conflict, by);
                     } catch (RuntimeException e) {
-                        context.runOnContext(v -> {
-                            if (e instanceof ImportJobs.QueueFull full) {
-                                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(full.retryAfterSeconds));
-                            }
-                            ctx.fail(e);
-                        });
+                        context.runOnContext(v -> ctx.fail(e));
                         return;
                     } finally {
                         delete(path);

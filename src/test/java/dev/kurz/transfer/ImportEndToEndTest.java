@@ -246,6 +246,48 @@ class ImportEndToEndTest {
         }
     }
 
+    @Test
+    void fullQueue_503WithRetryAfter_andCancelStopsAJob() {
+        Node small = Node.sqlite(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).resolve("kurz-q-" + System.nanoTime()),
+                Clock.systemUTC(), Map.of("KURZ_IMPORT_QUEUE", "1", "KURZ_IMPORT_CHUNK", "100"));
+        try {
+            StringBuilder csv = new StringBuilder("url\n");
+            for (int i = 0; i < 100_000; i++) csv.append("https://example.com/q/").append(i).append('\n');
+            String id = submit(small.api, "format=csv", csv.toString()).getString("id");
+            Api.Resp full = small.api.raw("POST", "/api/v1/imports?format=csv", "url\nhttps://example.com/x\n", "Content-Type", "text/csv");
+            full.assertProblem(503, "import-queue-full");
+            assertThat(full.header("Retry-After")).isEqualTo("30");
+
+            Api.Resp cancelled = small.api.delete("/api/v1/imports/" + id);
+            assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+            assertThat(cancelled.json().getString("status")).isEqualTo("cancelled");
+            sleep(300);
+            JsonObject after = small.api.get("/api/v1/imports/" + id).json();
+            assertThat(after.getString("status")).isEqualTo("cancelled");
+            assertThat(after.getLong("imported")).isLessThan(100_000);
+            long imported = after.getLong("imported");
+            sleep(300);
+            assertThat(small.api.get("/api/v1/imports/" + id).json().getLong("imported")).isEqualTo(imported);
+            small.api.delete("/api/v1/imports/" + id).assertProblem(409, "import-finished");
+            // Room again.
+            assertThat(importFile(small.api, "format=csv", "url\nhttps://example.com/after\n").getLong("imported")).isEqualTo(1);
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void tooLargeBody_413() {
+        Node tiny = Node.sqlite(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).resolve("kurz-t-" + System.nanoTime()),
+                Clock.systemUTC(), Map.of("KURZ_IMPORT_MAX_BYTES", "2048"));
+        try {
+            String big = "url\n" + "https://example.com/padding\n".repeat(200);
+            tiny.api.raw("POST", "/api/v1/imports?format=csv", big, "Content-Type", "text/csv").assertProblem(413, "payload-too-large");
+        } finally {
+            tiny.close();
+        }
+    }
+
     static List<JsonObject> all(Api api) {
         return api.get("/api/v1/links?limit=1000").json().getJsonArray("items").stream().map(JsonObject.class::cast).toList();
     }
