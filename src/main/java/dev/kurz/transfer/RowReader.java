@@ -85,8 +85,12 @@ public final class RowReader implements Closeable {
         return m;
     }
 
-    /** A first record is a header when one of its cells names a column this format reads. */
+    /** A first record is a header when one of its cells names a column this format reads, and none is a URL. */
     private boolean looksLikeHeader(List<String> r) {
+        for (String cell : r) {
+            String c = cell.strip().toLowerCase(Locale.ROOT);
+            if (c.startsWith("http://") || c.startsWith("https://")) return false;
+        }
         for (String cell : r) {
             String k = ImportFormat.key(cell);
             for (List<String> names : columns.values()) if (names.contains(k)) return true;
