@@ -193,11 +193,15 @@ public final class ImportJobs implements AutoCloseable {
         String id = job.id();
         log.info("import {} ({}, {} bytes) running from row {}", id, job.format().label(), job.sizeBytes(), job.position() + 1);
         try {
+            long t0 = System.nanoTime();
             if (job.total() == null) {
                 long total = count(job);
                 if (!store.total(id, node, total)) throw new ImportStore.Lost(id);
             }
-            importRows(job);
+            long t1 = System.nanoTime();
+            Timings t = importRows(job);
+            log.info("import {}: counted rows in {} ms; read {} ms, checked {} ms, wrote {} ms", id, (t1 - t0) / 1_000_000,
+                    t.read / 1_000_000, t.check / 1_000_000, t.write / 1_000_000);
             if (store.finish(id, node, ImportJob.Status.DONE, null, clock.instant())) {
                 store.dropFile(id);
                 ended(id);
@@ -237,18 +241,24 @@ public final class ImportJobs implements AutoCloseable {
 
     private long count(ImportJob job) {
         try (RowReader r = new RowReader(job.format(), store.file(job.id()))) {
-            long n = 0;
-            while (r.next() != null) n++;
-            return n;
+            return r.count();
         } catch (IOException e) {
             throw new Unreadable("the file is not readable as " + job.format().label() + ": " + e.getMessage());
         }
     }
 
-    private void importRows(ImportJob job) {
+    /** Where a run's time went, for the log. */
+    private static final class Timings {
+        long read;
+        long check;
+        long write;
+    }
+
+    private Timings importRows(ImportJob job) {
         String id = job.id();
         long position = job.position();
         long lastProgress = 0;
+        Timings timings = new Timings();
         try (RowReader reader = new RowReader(job.format(), store.file(id))) {
             reader.skip(position);
             List<ImportRow> chunk = new ArrayList<>(settings.chunk());
@@ -257,11 +267,13 @@ public final class ImportJobs implements AutoCloseable {
                 if (closed) throw new ImportStore.Lost(id);
                 chunk.clear();
                 ImportRow row;
+                long t0 = System.nanoTime();
                 while (chunk.size() < settings.chunk() && (row = reader.next()) != null) chunk.add(row);
+                timings.read += System.nanoTime() - t0;
                 end = chunk.size() < settings.chunk();
                 if (chunk.isEmpty()) break;
                 position += chunk.size();
-                writeChunk(job, chunk, position);
+                writeChunk(job, chunk, position, timings);
                 long now = System.nanoTime();
                 if (now - lastProgress > progressEvery.toNanos()) {
                     lastProgress = now;
@@ -271,9 +283,11 @@ public final class ImportJobs implements AutoCloseable {
         } catch (IOException e) {
             throw new Unreadable("the file stopped being readable as " + job.format().label() + " after row " + position + ": " + e.getMessage());
         }
+        return timings;
     }
 
-    private void writeChunk(ImportJob job, List<ImportRow> rows, long position) {
+    private void writeChunk(ImportJob job, List<ImportRow> rows, long position, Timings timings) {
+        long t0 = System.nanoTime();
         List<ImportStore.Item> items = new ArrayList<>(rows.size());
         List<ImportStore.Failure> failures = new ArrayList<>();
         int generated = 0;
@@ -294,12 +308,15 @@ public final class ImportJobs implements AutoCloseable {
             }
         }
         List<String> pool = new ArrayList<>(slugs.apply(generated + (generated > 0 ? 16 : 0)));
+        long t1 = System.nanoTime();
+        timings.check += t1 - t0;
         Duration backoff = FIRST_BACKOFF;
         for (int attempt = 1; ; attempt++) {
             try {
                 ImportStore.Written w = store.write(job.id(), node, items, failures, position, job.onConflict(), pool.iterator(),
                         clock.instant().plus(settings.lease()));
                 if (!w.slugs().isEmpty()) stored.accept(w.slugs());
+                timings.write += System.nanoTime() - t1;
                 return;
             } catch (ImportStore.OutOfSlugs e) {
                 pool.addAll(slugs.apply(e.needed + 16));

@@ -66,6 +66,13 @@ public final class RowReader implements Closeable {
         return toRow(++row, record);
     }
 
+    /** The number of rows left, read without interpreting them (the job's total). */
+    public long count() throws IOException {
+        long n = 0;
+        while ((json != null ? nextJson() : nextCsv()) != null) n++;
+        return n;
+    }
+
     /** Reads and drops {@code n} rows (a resumed job's checkpoint). */
     public void skip(long n) throws IOException {
         for (long i = 0; i < n; i++) {
@@ -284,6 +291,13 @@ public final class RowReader implements Closeable {
         if (text == null) return null;
         String s = text.strip();
         try {
+            if (s.length() >= 20 && s.charAt(s.length() - 1) == 'Z' && s.charAt(10) == 'T') {
+                try {
+                    return Instant.parse(s); // the common case (Kurz, Kutt, most APIs), much cheaper than the general parser
+                } catch (DateTimeParseException notPlain) {
+                    // fall through
+                }
+            }
             if (s.chars().allMatch(Character::isDigit) && s.length() >= 9 && s.length() <= 13) {
                 long v = Long.parseLong(s);
                 return s.length() <= 10 ? Instant.ofEpochSecond(v) : Instant.ofEpochMilli(v);

@@ -31,7 +31,7 @@ import javax.sql.DataSource;
  * the dead letters, and the checkpoint.
  */
 public final class JdbcImportStore implements ImportStore {
-    static final int ROWS_PER_STATEMENT = 500;
+    static final int ROWS_PER_STATEMENT = 1000;
     private static final int PART_BYTES = 1024 * 1024;
     private static final int STATEMENT_TIMEOUT_SECONDS = 60;
     private static final String COLUMNS = "id, format, on_conflict, status, created_by, size_bytes, total, position, imported, skipped, failed,"
