@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Import benchmark (figures go to docs/BENCHMARKS.md).
 #
-#   bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 4]
+#   bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 2]
 #       A CSV of --rows links (half with custom slugs, a third with tags, each with a creation time
 #       and clicks) POSTed to /api/v1/imports of a real node, while redirect threads request 100
 #       links in a closed loop. Prints rows per second of the job (started → finished) and the

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * rows per second from the job's start to its end, and the redirects' rate and latency during the
  * import against the same load before it.
  *
- * <p>Run: {@code bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 4]}.
+ * <p>Run: {@code bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 2]}.
  * The file: half the rows with a custom slug, a third with two tags, every row with a creation
  * time and a click total.
  */
@@ -36,7 +36,7 @@ public final class ImportBench {
     public static void main(String[] args) throws Exception {
         String kind = BenchSupport.arg(args, "db", "sqlite");
         int rows = Integer.parseInt(BenchSupport.arg(args, "rows", "1000000"));
-        int threads = Integer.parseInt(BenchSupport.arg(args, "redirect-threads", "4"));
+        int threads = Integer.parseInt(BenchSupport.arg(args, "redirect-threads", "2"));
         Path dir = Files.createTempDirectory("kurz-import-bench");
         Path file = dir.resolve("links.csv");
         try (BufferedWriter w = Files.newBufferedWriter(file)) {

@@ -203,6 +203,13 @@ public final class JdbcImportStore implements ImportStore {
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (dialect == Dialect.POSTGRES) {
+                    // A chunk lost in a crash of the database is lost with its checkpoint (one transaction)
+                    // and imported again on resume: it need not wait for its WAL flush.
+                    try (var st = c.createStatement()) {
+                        st.execute("SET LOCAL synchronous_commit = off");
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE import_jobs SET lease_until = ? WHERE id = ? AND owner = ? AND status = 'running'")) {
                     ps.setLong(1, leaseUntil.toEpochMilli());
@@ -282,7 +289,62 @@ public final class JdbcImportStore implements ImportStore {
     }
 
     /** One multi-row insert; the id of each slug it stored (a slug not in the map was taken). */
-    private static Map<String, Long> insertLinks(Connection c, List<Item> part, long now) throws SQLException {
+    private Map<String, Long> insertLinks(Connection c, List<Item> part, long now) throws SQLException {
+        return dialect == Dialect.POSTGRES ? insertLinksPostgres(c, part, now) : insertLinksValues(c, part, now);
+    }
+
+    /**
+     * PostgreSQL: one array per column and {@code unnest}: 12 parameters instead of 12 per row,
+     * which the server parses and plans in a fraction of the time of a long VALUES list.
+     */
+    private static Map<String, Long> insertLinksPostgres(Connection c, List<Item> part, long now) throws SQLException {
+        int n = part.size();
+        String[] slug = new String[n], url = new String[n], title = new String[n], tags = new String[n];
+        Long[] expires = new Long[n], max = new Long[n], created = new Long[n], updated = new Long[n], by = new Long[n], clicks = new Long[n];
+        Integer[] type = new Integer[n];
+        Boolean[] forward = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Item it = part.get(i);
+            NewLink l = it.link();
+            slug[i] = l.slug();
+            url[i] = l.url();
+            title[i] = l.title();
+            tags[i] = String.join(",", l.tags());
+            expires[i] = l.expiresAt() == null ? null : l.expiresAt().toEpochMilli();
+            max[i] = l.maxClicks();
+            type[i] = l.redirectType();
+            forward[i] = l.forwardQuery();
+            created[i] = it.createdAt().toEpochMilli();
+            updated[i] = now;
+            by[i] = l.createdBy();
+            clicks[i] = it.importedClicks();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO links (slug, url, title, tags, expires_at, max_clicks, redirect_type,"
+                + " forward_query, created_at, updated_at, created_by, imported_clicks) SELECT * FROM unnest(?::text[], ?::text[], ?::text[],"
+                + " ?::text[], ?::int8[], ?::int8[], ?::int2[], ?::bool[], ?::int8[], ?::int8[], ?::int8[], ?::int8[])"
+                + " ON CONFLICT (domain_id, slug) DO NOTHING RETURNING id, slug")) {
+            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+            ps.setArray(1, c.createArrayOf("text", slug));
+            ps.setArray(2, c.createArrayOf("text", url));
+            ps.setArray(3, c.createArrayOf("text", title));
+            ps.setArray(4, c.createArrayOf("text", tags));
+            ps.setArray(5, c.createArrayOf("int8", expires));
+            ps.setArray(6, c.createArrayOf("int8", max));
+            ps.setArray(7, c.createArrayOf("int2", type));
+            ps.setArray(8, c.createArrayOf("bool", forward));
+            ps.setArray(9, c.createArrayOf("int8", created));
+            ps.setArray(10, c.createArrayOf("int8", updated));
+            ps.setArray(11, c.createArrayOf("int8", by));
+            ps.setArray(12, c.createArrayOf("int8", clicks));
+            Map<String, Long> ids = new HashMap<>(n * 2);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.put(rs.getString(2), rs.getLong(1));
+            }
+            return ids;
+        }
+    }
+
+    private static Map<String, Long> insertLinksValues(Connection c, List<Item> part, long now) throws SQLException {
         StringBuilder sql = new StringBuilder(120 + part.size() * 30).append("INSERT INTO links (slug, url, title, tags, expires_at, max_clicks,"
                 + " redirect_type, forward_query, created_at, updated_at, created_by, imported_clicks) VALUES ");
         for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -313,9 +375,23 @@ public final class JdbcImportStore implements ImportStore {
         }
     }
 
-    private static void insertTags(Connection c, List<long[]> owners, List<List<String>> tags) throws SQLException {
+    private void insertTags(Connection c, List<long[]> owners, List<List<String>> tags) throws SQLException {
         List<Object[]> pairs = new ArrayList<>();
         for (int i = 0; i < owners.size(); i++) for (String t : tags.get(i)) pairs.add(new Object[] {owners.get(i)[0], t});
+        if (dialect == Dialect.POSTGRES && !pairs.isEmpty()) {
+            Long[] ids = new Long[pairs.size()];
+            String[] names = new String[pairs.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (Long) pairs.get(i)[0];
+                names[i] = (String) pairs.get(i)[1];
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO link_tags (link_id, tag) SELECT * FROM unnest(?::int8[], ?::text[])")) {
+                ps.setArray(1, c.createArrayOf("int8", ids));
+                ps.setArray(2, c.createArrayOf("text", names));
+                ps.executeUpdate();
+            }
+            return;
+        }
         for (int from = 0; from < pairs.size(); from += ROWS_PER_STATEMENT) {
             List<Object[]> part = pairs.subList(from, Math.min(pairs.size(), from + ROWS_PER_STATEMENT));
             String sql = "INSERT INTO link_tags (link_id, tag) VALUES " + String.join(", ", Collections.nCopies(part.size(), "(?, ?)"));
