@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -87,7 +86,11 @@ public final class JdbcImportStore implements ImportStore {
 
     @Override
     public Optional<ImportJob> find(String id) {
-        try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM import_jobs WHERE id = ?")) {
+        return select(reader, id);
+    }
+
+    private Optional<ImportJob> select(DataSource from, String id) {
+        try (Connection c = from.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM import_jobs WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(job(rs)) : Optional.empty();
@@ -443,14 +446,7 @@ public final class JdbcImportStore implements ImportStore {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, id);
         });
-        try (Connection c = writer.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM import_jobs WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(job(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StorageException("cancel import", e);
-        }
+        return select(writer, id); // the writer: the row as just changed
     }
 
     @Override
@@ -502,13 +498,11 @@ public final class JdbcImportStore implements ImportStore {
     }
 
     private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-        if (value == null) ps.setNull(index, Types.BIGINT);
-        else ps.setLong(index, value);
+        JdbcStore.setLong(ps, index, value);
     }
 
     private static Long getLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
+        return JdbcStore.getLong(rs, column);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

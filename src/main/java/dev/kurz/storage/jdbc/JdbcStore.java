@@ -501,12 +501,12 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         }
     }
 
-    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
         if (value == null) ps.setNull(index, Types.BIGINT);
         else ps.setLong(index, value);
     }
 
-    private static Long getLong(ResultSet rs, String column) throws SQLException {
+    static Long getLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }
