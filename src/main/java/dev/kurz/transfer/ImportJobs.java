@@ -16,6 +16,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -247,25 +251,30 @@ public final class ImportJobs implements AutoCloseable {
         }
     }
 
-    /** Where a run's time went, for the log. */
+    /** Where a run's time went, for the log (read and check on the worker, write on the write thread). */
     private static final class Timings {
         long read;
         long check;
-        long write;
+        volatile long write;
     }
 
+    /**
+     * Reads and checks each chunk while the one before it is being written (one write in flight,
+     * on its own thread, so checkpoints still commit in order).
+     */
     private Timings importRows(ImportJob job) {
         String id = job.id();
         long position = job.position();
         long lastProgress = 0;
         Timings timings = new Timings();
-        try (RowReader reader = new RowReader(job.format(), store.file(id))) {
+        try (RowReader reader = new RowReader(job.format(), store.file(id));
+             ExecutorService writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("kurz-import-write").factory())) {
             reader.skip(position);
-            List<ImportRow> chunk = new ArrayList<>(settings.chunk());
+            Future<?> inFlight = null;
             boolean end = false;
             while (!end) {
                 if (closed) throw new ImportStore.Lost(id);
-                chunk.clear();
+                List<ImportRow> chunk = new ArrayList<>(settings.chunk());
                 ImportRow row;
                 long t0 = System.nanoTime();
                 while (chunk.size() < settings.chunk() && (row = reader.next()) != null) chunk.add(row);
@@ -273,20 +282,40 @@ public final class ImportJobs implements AutoCloseable {
                 end = chunk.size() < settings.chunk();
                 if (chunk.isEmpty()) break;
                 position += chunk.size();
-                writeChunk(job, chunk, position, timings);
+                Prepared next = prepare(job, chunk, timings);
+                await(inFlight);
+                long checkpoint = position;
+                inFlight = writes.submit(() -> write(job, next, checkpoint, timings));
                 long now = System.nanoTime();
                 if (now - lastProgress > progressEvery.toNanos()) {
                     lastProgress = now;
                     store.find(id).ifPresent(listener::progress);
                 }
             }
+            await(inFlight);
         } catch (IOException e) {
             throw new Unreadable("the file stopped being readable as " + job.format().label() + " after row " + position + ": " + e.getMessage());
         }
         return timings;
     }
 
-    private void writeChunk(ImportJob job, List<ImportRow> rows, long position, Timings timings) {
+    private static void await(Future<?> write) {
+        if (write == null) return;
+        try {
+            write.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImportStore.Lost("interrupted");
+        }
+    }
+
+    /** A chunk checked and ready to write. */
+    private record Prepared(List<ImportStore.Item> items, List<ImportStore.Failure> failures, List<String> slugs) {}
+
+    private Prepared prepare(ImportJob job, List<ImportRow> rows, Timings timings) {
         long t0 = System.nanoTime();
         List<ImportStore.Item> items = new ArrayList<>(rows.size());
         List<ImportStore.Failure> failures = new ArrayList<>();
@@ -308,12 +337,17 @@ public final class ImportJobs implements AutoCloseable {
             }
         }
         List<String> pool = new ArrayList<>(slugs.apply(generated + (generated > 0 ? 16 : 0)));
+        timings.check += System.nanoTime() - t0;
+        return new Prepared(items, failures, pool);
+    }
+
+    private void write(ImportJob job, Prepared chunk, long position, Timings timings) {
         long t1 = System.nanoTime();
-        timings.check += t1 - t0;
+        List<String> pool = chunk.slugs();
         Duration backoff = FIRST_BACKOFF;
         for (int attempt = 1; ; attempt++) {
             try {
-                ImportStore.Written w = store.write(job.id(), node, items, failures, position, job.onConflict(), pool.iterator(),
+                ImportStore.Written w = store.write(job.id(), node, chunk.items(), chunk.failures(), position, job.onConflict(), pool.iterator(),
                         clock.instant().plus(settings.lease()));
                 if (!w.slugs().isEmpty()) stored.accept(w.slugs());
                 timings.write += System.nanoTime() - t1;
