@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Import benchmark (figures go to docs/BENCHMARKS.md).
 #
-#   bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 2]
+#   bench/imports/run.sh sqlite|postgres [--rows 1000000] [--redirect-threads 2] [--redirect-rate 2000]
 #       A CSV of --rows links (half with custom slugs, a third with tags, each with a creation time
 #       and clicks) POSTed to /api/v1/imports of a real node, while redirect threads request 100
-#       links in a closed loop. Prints rows per second of the job (started → finished) and the
-#       redirects' rate and latency before and during the import, then a RESULT line.
+#       links at --redirect-rate per second in all (0: as fast as answers come). Prints rows per
+#       second of the job (started → finished) and the redirects' rate and latency (from when each
+#       was due) before and during the import, then a RESULT line.
 #
 # Run it alone on the machine: flock /tmp/kurz-machine.lock bench/imports/run.sh sqlite
 # PostgreSQL is the embedded one the test suite uses (or KURZ_TEST_DATABASE_URL when set).

@@ -37,6 +37,7 @@ public final class ImportBench {
         String kind = BenchSupport.arg(args, "db", "sqlite");
         int rows = Integer.parseInt(BenchSupport.arg(args, "rows", "1000000"));
         int threads = Integer.parseInt(BenchSupport.arg(args, "redirect-threads", "2"));
+        int rate = Integer.parseInt(BenchSupport.arg(args, "redirect-rate", "2000"));
         Path dir = Files.createTempDirectory("kurz-import-bench");
         Path file = dir.resolve("links.csv");
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
@@ -67,7 +68,8 @@ public final class ImportBench {
         env.put("KURZ_IMPORT_MAX_BYTES", Long.toString(Files.size(file) + 1));
         if (kind.equals("postgres")) env.put("KURZ_DATABASE_URL", TestServers.freshPostgresDatabase());
         else env.put("KURZ_DATA_DIR", dir.resolve("data").toString());
-        System.out.printf("db %s, %,d rows, %,d bytes, %d redirect threads%n", kind, rows, Files.size(file), threads);
+        System.out.printf("db %s, %,d rows, %,d bytes, %d redirect threads at %,d redirects/s in all (0: as fast as they go)%n", kind, rows,
+                Files.size(file), threads, rate);
 
         try (Kurz kurz = Kurz.start(KurzConfig.from(new Env(env)), Clock.systemUTC())) {
             String base = "http://127.0.0.1:" + kurz.port();
@@ -78,7 +80,7 @@ public final class ImportBench {
                         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("url", "https://example.org/r/" + i).put("slug", "r" + i).encode()))
                         .build(), HttpResponse.BodyHandlers.discarding());
             }
-            Load load = new Load(http, base, threads);
+            Load load = new Load(http, base, threads, rate);
             load.start();
             Thread.sleep(5000);
             Load.Window idle = load.window();
@@ -114,7 +116,11 @@ public final class ImportBench {
         }
     }
 
-    /** Closed-loop redirect load: each thread requests one of 100 slugs after the other. */
+    /**
+     * Redirect load: each thread requests one of 100 slugs after the other, at a fixed pace when
+     * {@code rate} > 0 (latency then counts from when a request was due, so a stalled server is
+     * not hidden by requests it delayed), else as fast as answers come.
+     */
     static final class Load {
         record Window(double seconds, long count, long errors, double p50, double p99, double max) {
             double rate() {
@@ -136,7 +142,10 @@ public final class ImportBench {
         private int n;
         private long windowStart = System.nanoTime();
 
-        Load(HttpClient http, String base, int threads) {
+        private final int rate;
+
+        Load(HttpClient http, String base, int threads, int rate) {
+            this.rate = rate;
             this.http = http;
             this.base = base;
             this.threads = new Thread[threads];
@@ -148,8 +157,15 @@ public final class ImportBench {
                 threads[t] = Thread.ofPlatform().daemon(true).start(() -> {
                     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
                     int i = seed;
+                    long interval = rate > 0 ? 1_000_000_000L * threads.length / rate : 0;
+                    long due = System.nanoTime();
                     while (running.get()) {
-                        long t0 = System.nanoTime();
+                        if (interval > 0) {
+                            due += interval;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                        long t0 = interval > 0 ? due : System.nanoTime();
                         try {
                             HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(base + "/r" + (i++ % 100))).build(),
                                     HttpResponse.BodyHandlers.discarding());
