@@ -6,6 +6,7 @@ import {links} from './api.js';
 import {linkForm, createBody, showProblem, clearErrors} from './forms.js';
 import {editLink, deleteLink, showQr} from './dialogs.js';
 import * as live from './live.js';
+import {importCard} from './imports.js';
 
 const PAGE = 50;
 /** A short URL without its scheme, for display; copies and links keep the full URL. */
@@ -75,10 +76,12 @@ export function linksPage(view) {
   const listStatus = h('p', {class: 'muted', role: 'status', id: 'links-status'});
   const more = h('button', {type: 'button', class: 'btn', id: 'load-more', hidden: true, onclick: () => load(false)}, 'Load more');
 
+  const [imports, stopImports] = importCard(() => load(true));
   fill(view,
     h('h1', {tabindex: -1}, 'Links'),
     h('section', {class: 'card', 'aria-labelledby': 'create-heading'},
       h('h2', {id: 'create-heading'}, 'Shorten a link'), createForm, result),
+    imports,
     h('section', {class: 'card', 'aria-labelledby': 'list-heading'},
       h('h2', {id: 'list-heading'}, 'Your links'), filter,
       h('div', {class: 'table-wrap'}, table), empty, listStatus, h('div', {class: 'center'}, more)));
@@ -199,6 +202,7 @@ export function linksPage(view) {
   return () => {
     clearTimeout(debounce);
     stopFrames();
+    stopImports();
     state.seq++;
   };
 }

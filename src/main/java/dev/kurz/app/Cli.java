@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The command line: {@code kurz run}, {@code kurz keys create|list|revoke}, {@code kurz help}.
+ * The command line: {@code kurz run}, {@code kurz keys create|list|revoke}, {@code kurz import|export}, {@code kurz help}.
  * Every command answers {@code --help} with its usage and exit 0 before it touches anything;
  * a bad option or argument is one line on stderr and exit 2.
  */
@@ -61,6 +61,8 @@ final class Cli {
         keys.addSubcommand("list", new ListKeys(this));
         keys.addSubcommand("revoke", new RevokeKey(this));
         cl.addSubcommand("keys", keys);
+        cl.addSubcommand("import", new TransferCommands.ImportCommand(out, err, System.getenv()));
+        cl.addSubcommand("export", new TransferCommands.ExportCommand(out, err, System.getenv()));
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));

@@ -90,6 +90,8 @@ public final class Kurz implements AutoCloseable {
     private final Metrics metrics;
     private final dev.kurz.ops.Telemetry telemetry;
     private volatile boolean closed;
+    private final dev.kurz.transfer.ImportJobs imports;
+    private final List<dev.kurz.transfer.ImportJobs.Listener> importListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
         this.config = config;
@@ -274,9 +276,28 @@ public final class Kurz implements AutoCloseable {
         KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
+        // Imports: the same rules (validation, abuse screening) as the API; a chunk's new slugs leave
+        // this node's cache (other nodes' "unknown" entries expire within KURZ_CACHE_NEGATIVE_TTL).
+        KurzConfig.Imports ic = config.imports();
+        this.imports = new dev.kurz.transfer.ImportJobs(new dev.kurz.storage.jdbc.JdbcImportStore(db), linkRules, links::drawSlugs,
+                stored -> stored.forEach(redirects::invalidate), clock,
+                new dev.kurz.transfer.ImportJobs.Settings(ic.workers(), ic.queue(), ic.maxBytes(), ic.chunk(), ic.lease()),
+                new dev.kurz.transfer.ImportJobs.Listener() {
+                    @Override
+                    public void progress(dev.kurz.transfer.ImportJob job) {
+                        hub.onImport(dev.kurz.web.ImportFrames.of(job));
+                    }
+
+                    @Override
+                    public void finished(dev.kurz.transfer.ImportJob job) {
+                        hub.onImport(dev.kurz.web.ImportFrames.of(job));
+                        for (var l : importListeners) l.finished(job);
+                    }
+                }, !config.storage().postgres()).start();
+        opened.add(imports);
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency,
-                new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords));
+                new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords), imports);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry);
@@ -371,6 +392,11 @@ public final class Kurz implements AutoCloseable {
         return abuse;
     }
 
+    /** Also tell {@code listener} when an import finishes (done, failed or cancelled): the hook for an import.finished webhook. */
+    public void onImportFinished(dev.kurz.transfer.ImportJobs.Listener listener) {
+        importListeners.add(listener);
+    }
+
     /** "epoll" when the native Linux transport is in use, else "nio". */
     public String transport() {
         return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
@@ -395,6 +421,7 @@ public final class Kurz implements AutoCloseable {
         analytics.close();
         maintenance.shutdownNow();
         alerts.close();
+        imports.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");
         blocking.shutdown();

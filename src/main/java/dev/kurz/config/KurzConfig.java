@@ -12,7 +12,24 @@ import java.time.Duration;
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
                          Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
-                         Observability observability) {
+                         Observability observability, Imports imports) {
+
+    /**
+     * Import jobs (issue 11): {@code workers} run at once on each node, at most {@code queue} are
+     * queued or running in all (more get 503), files up to {@code maxBytes}, {@code chunk} rows per
+     * transaction, and a job whose node stopped renewing its {@code lease} is resumed by another.
+     */
+    public record Imports(int workers, int queue, long maxBytes, int chunk, Duration lease) {
+        static Imports from(Env env) {
+            Duration lease = env.duration("KURZ_IMPORT_LEASE", Duration.ofSeconds(30));
+            if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+                throw ConfigException.bad("KURZ_IMPORT_LEASE", env.string("KURZ_IMPORT_LEASE", ""), "a duration from 1s to 1h");
+            }
+            return new Imports(env.integer("KURZ_IMPORT_WORKERS", 1, 1, 64), env.integer("KURZ_IMPORT_QUEUE", 16, 1, 10_000),
+                    env.longValue("KURZ_IMPORT_MAX_BYTES", 512L * 1024 * 1024, 1024, 16L * 1024 * 1024 * 1024),
+                    env.integer("KURZ_IMPORT_CHUNK", 1000, 1, 10_000), lease);
+        }
+    }
 
     /**
      * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
@@ -270,7 +287,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env), Resilience.from(env), Observability.from(env));
+                RateLimits.from(env), Resilience.from(env), Observability.from(env), Imports.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -121,6 +121,16 @@ public final class LinkService {
         return results;
     }
 
+    /**
+     * {@code n} generated slugs, for callers that store links themselves (imports) and must draw
+     * them before their transaction. Blocking.
+     */
+    public List<String> drawSlugs(int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(slugs.next());
+        return out;
+    }
+
     private static List<BatchResult> outcomes(List<ProblemException> invalid, List<NewLink> valid, List<Link> stored) {
         List<BatchResult> out = new ArrayList<>(invalid.size());
         int v = 0;

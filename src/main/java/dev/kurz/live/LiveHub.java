@@ -193,6 +193,12 @@ public final class LiveHub implements AutoCloseable {
         deliverOther(slug, frame);
     }
 
+    /** An import's progress (a frame of type "import"): to every all-links subscriber, here and on the other nodes. */
+    public void onImport(JsonObject frame) {
+        relay.publish(new JsonObject().put("node", node).put("kind", "import").put("frame", frame));
+        deliverOther(null, frame);
+    }
+
     /** A message another node published. */
     public void deliverRemote(JsonObject message) {
         if (node.equals(message.getString("node"))) return;
@@ -203,7 +209,7 @@ public final class LiveHub implements AutoCloseable {
                 for (Object o : json) summaries.add(ClickSummary.fromJson((JsonObject) o));
                 deliverBatch(summaries, json, message.getJsonArray("singles"));
             }
-            case "link", "alert" -> deliverOther(message.getString("slug"), message.getJsonObject("frame"));
+            case "link", "alert", "import" -> deliverOther(message.getString("slug"), message.getJsonObject("frame"));
             case "key-revoked" -> {
                 long keyId = message.getLong("keyId", -1L);
                 remoteRevocations.accept(keyId);

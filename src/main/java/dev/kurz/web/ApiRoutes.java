@@ -114,8 +114,12 @@ final class ApiRoutes {
         r.route("/api/v1/*").handler(ctx -> throttle.api(ctx, ctx.get(PRINCIPAL)));
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
                 .handler(ApiRoutes::requireJson);
+        Handler<RoutingContext> bodies = BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setHandleFileUploads(false);
         r.route("/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH).method(HttpMethod.PUT)
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT).setHandleFileUploads(false));
+                .handler(ctx -> {
+                    if (ImportRoutes.ownsBody(ctx)) ctx.next(); // a file of its own size limit, streamed to disk
+                    else bodies.handle(ctx);
+                });
 
         r.post("/api/v1/links/batch").handler(scope(Scope.LINKS_WRITE, idempotent.wrap(this::createBatch)))
                 .failureHandler(idempotent::releaseOnFailure);
@@ -123,6 +127,10 @@ final class ApiRoutes {
                 .failureHandler(idempotent::releaseOnFailure);
         r.get("/api/v1/links").handler(scope(Scope.LINKS_READ, this::list));
         r.get("/api/v1/links/:slug").handler(scope(Scope.LINKS_READ, ctx -> {
+            if (ctx.pathParam("slug").equals("export")) {
+                ctx.next(); // GET /api/v1/links/export (ImportRoutes)
+                return;
+            }
             Long visibleTo = Callers.linksVisibleTo(ctx);
             String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
             blocking.run(ctx, () -> links.get(links.key(domain, slug), visibleTo), l -> json(ctx, 200, LinkJson.toJson(l, base)));
@@ -340,7 +348,7 @@ final class ApiRoutes {
     }
 
     private static void requireJson(RoutingContext ctx) {
-        if (!hasBody(ctx.request())) {
+        if (!hasBody(ctx.request()) || ImportRoutes.ownsBody(ctx)) {
             ctx.next();
             return;
         }

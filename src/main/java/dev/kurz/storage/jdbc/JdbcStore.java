@@ -34,7 +34,9 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
-            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at, clicks,"
+            "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at,"
+                    // A link's clicks include those it had in the system it was imported from (V11).
+                    + " clicks + imported_clicks AS clicks,"
                     + " created_by, blocked_reason, blocked_at, smart, password_hash,"
                     + " (SELECT host FROM domains WHERE domains.id = links.domain_id) AS domain_host";
     /** A domain's id by host; the default domain's host is '' (a link key without a host). */
@@ -310,7 +312,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public boolean consumeClick(long linkId) {
-        return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks < max_clicks)",
+        return update("UPDATE links SET clicks = clicks + 1 WHERE id = ? AND (max_clicks IS NULL OR clicks + imported_clicks < max_clicks)",
                 ps -> ps.setLong(1, linkId)) > 0;
     }
 
@@ -511,12 +513,12 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         }
     }
 
-    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
         if (value == null) ps.setNull(index, Types.BIGINT);
         else ps.setLong(index, value);
     }
 
-    private static Long getLong(ResultSet rs, String column) throws SQLException {
+    static Long getLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }
