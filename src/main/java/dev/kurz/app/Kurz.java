@@ -251,11 +251,20 @@ public final class Kurz implements AutoCloseable {
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
-                telemetry);
+                telemetry, compatApis(config, links, analytics, audit, clock));
         this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
         this.managementPort = management == null ? -1 : startManagement(management, o, opened);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
+    }
+
+    /** The other shorteners' APIs served on the same port (README, "Compatible APIs"). */
+    private static List<dev.kurz.web.Edge.Module> compatApis(KurzConfig config, LinkService links, dev.kurz.analytics.StatsStore stats,
+                                                           dev.kurz.audit.AuditLog audit, InstantSource clock) {
+        var shortener = new dev.kurz.compat.Shortener(links, stats, audit, clock, config.analytics().rawRetentionDays());
+        List<dev.kurz.web.Edge.Module> apis = new java.util.ArrayList<>();
+        apis.add(new dev.kurz.compat.shlink.ShlinkApi(shortener));
+        return apis;
     }
 
     /** Binds the management port; a port in use is a setting to change, said in one line. */

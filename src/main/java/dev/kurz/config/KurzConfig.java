@@ -12,7 +12,13 @@ import java.time.Duration;
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
                          Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
-                         Observability observability) {
+                         Observability observability, Compat compat) {
+
+    /**
+     * The compatible APIs: Shlink's and Bitly's are always served (their keys travel in headers);
+     * YOURLS's only with {@code KURZ_YOURLS_API=true}, since its clients put the key in the URL.
+     */
+    public record Compat(boolean yourlsApi) {}
 
     /**
      * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
@@ -137,7 +143,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
             return new Abuse(allowPrivate, allowShorteners, shorteners, java.util.List.copyOf(lists), poll);
         }
 
-        private static boolean bool(Env env, String name) {
+        static boolean bool(Env env, String name) {
             String v = env.string(name, "false").toLowerCase(java.util.Locale.ROOT);
             if (v.equals("true")) return true;
             if (v.equals("false")) return false;
@@ -270,7 +276,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env), Resilience.from(env), Observability.from(env));
+                RateLimits.from(env), Resilience.from(env), Observability.from(env), new Compat(Abuse.bool(env, "KURZ_YOURLS_API")));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

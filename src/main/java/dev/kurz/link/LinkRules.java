@@ -27,7 +27,8 @@ public final class LinkRules {
 
     /** First path segments Kurz serves itself; compared case-insensitively. */
     public static final Set<String> RESERVED_SLUGS = Set.of(
-            "api", "health", "metrics", "app", "docs", "static", "assets", "favicon.ico", "robots.txt");
+            "api", "health", "metrics", "app", "docs", "static", "assets", "favicon.ico", "robots.txt",
+            "rest", "v4", "yourls-api.php"); // the compatible APIs' paths (dev.kurz.compat.*)
 
     private final String ownHost;
     private final InstantSource clock;
