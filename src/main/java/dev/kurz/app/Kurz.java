@@ -264,6 +264,7 @@ public final class Kurz implements AutoCloseable {
         var shortener = new dev.kurz.compat.Shortener(links, stats, audit, clock, config.analytics().rawRetentionDays());
         List<dev.kurz.web.Edge.Module> apis = new java.util.ArrayList<>();
         apis.add(new dev.kurz.compat.shlink.ShlinkApi(shortener));
+        apis.add(new dev.kurz.compat.bitly.BitlyApi(shortener));
         return apis;
     }
 

@@ -80,6 +80,24 @@ public final class Shortener {
         return out;
     }
 
+    /** A page of the links the caller may see, newest first, by Kurz's own cursor. */
+    public LinkService.Page page(int limit, String cursor, String tag, String text, Long visibleTo) {
+        return links.list(limit, cursor, tag, text, visibleTo);
+    }
+
+    /** A link's clicks per minute ({@code minutes}) or per hour in [fromMillis, toMillis): non-empty units, ascending. */
+    public List<StatsStore.Bucket> series(Link l, boolean minutes, long fromMillis, long toMillis) {
+        long unit = minutes ? 60_000L : 3_600_000L;
+        return stats.series(l.id(), minutes ? StatsStore.Resolution.MINUTE : StatsStore.Resolution.HOUR,
+                Math.floorDiv(fromMillis, unit), Math.floorDiv(toMillis + unit - 1, unit));
+    }
+
+    /** A link's clicks per value of a dimension ({@code country}, {@code referrer}, …) over the UTC days the range touches. */
+    public List<StatsStore.ValueCount> breakdown(Link l, String dimension, long fromMillis, long toMillis) {
+        var all = stats.dimensions(l.id(), Math.floorDiv(fromMillis, 86_400_000L), Math.floorDiv(toMillis - 1, 86_400_000L));
+        return all.getOrDefault(dimension, List.of());
+    }
+
     /** A link's clicks split into humans and bots: the counter is the total, the hourly rollups tell the bots. */
     public Visits visits(Link l) {
         long bots = 0;

@@ -12,8 +12,9 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,22 +26,32 @@ import org.junit.jupiter.api.Test;
 class CompatClientsEndToEndTest {
     private static final Path SOURCES = Path.of("src/test/node");
     private static final Path WORK = Path.of("target/compat-clients");
-    private static Node node;
+    private Node node;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void installClients() throws Exception {
         install();
+    }
+
+    /** A node of its own per scenario: each counts the links it made. */
+    @BeforeEach
+    void start() throws IOException {
         node = Node.sqlite(Files.createTempDirectory("kurz-compat"), InstantSource.system(), Map.of("KURZ_YOURLS_API", "true"));
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         if (node != null) node.close();
     }
 
     @Test
     void shlinkJsSdk_wholeScenario() throws Exception {
         run("shlink.mjs");
+    }
+
+    @Test
+    void nodeBitly_wholeScenario() throws Exception {
+        run("bitly.cjs");
     }
 
     /** Copies the scripts and the lock file next to target's node_modules; installs with npm ci when the lock changed. */
@@ -58,7 +69,7 @@ class CompatClientsEndToEndTest {
         assertEquals(0, r.exit(), "npm ci failed:\n" + r.output());
     }
 
-    private static void run(String script) throws Exception {
+    private void run(String script) throws Exception {
         Result r = exec(List.of("node", script), Map.of("KURZ_URL", "http://127.0.0.1:" + node.kurz.port(), "KURZ_KEY", Node.ADMIN_KEY), 180);
         System.out.println(r.output());
         assertEquals(0, r.exit(), script + " failed:\n" + r.output());
