@@ -265,6 +265,7 @@ public final class Kurz implements AutoCloseable {
         List<dev.kurz.web.Edge.Module> apis = new java.util.ArrayList<>();
         apis.add(new dev.kurz.compat.shlink.ShlinkApi(shortener));
         apis.add(new dev.kurz.compat.bitly.BitlyApi(shortener));
+        if (config.compat().yourlsApi()) apis.add(new dev.kurz.compat.yourls.YourlsApi(shortener));
         return apis;
     }
 

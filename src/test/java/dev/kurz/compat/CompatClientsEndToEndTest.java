@@ -54,6 +54,11 @@ class CompatClientsEndToEndTest {
         run("bitly.cjs");
     }
 
+    @Test
+    void yourlsApi_wholeScenario() throws Exception {
+        run("yourls.cjs");
+    }
+
     /** Copies the scripts and the lock file next to target's node_modules; installs with npm ci when the lock changed. */
     private static void install() throws Exception {
         Files.createDirectories(WORK);
