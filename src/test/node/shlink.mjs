@@ -144,9 +144,16 @@ assert.equal(overview.nonOrphanVisits.bots, 1);
 await rejects(viaFetch.getShortUrlVisits({ shortCode: 'no-such-code' }), 'short-url-not-found', 404);
 
 step('orphan visits');
-await fetch(`${base}/no-such-slug-here`, { redirect: 'manual' });
-const orphans = await viaFetch.getOrphanVisits();
-assert.ok(Array.isArray(orphans.data));
+assert.equal((await fetch(`${base}/no-such-slug-here`, { redirect: 'manual', headers: { Referer: 'https://old.example.net/x' } })).status, 404);
+const orphans = await until('an orphan visit', async () => {
+  const o = await viaFetch.getOrphanVisits();
+  return o.data.length ? o : null;
+});
+assert.equal(orphans.data[0].type, 'invalid_short_url');
+assert.ok(orphans.data[0].visitedUrl.endsWith('/no-such-slug-here'), JSON.stringify(orphans.data[0]));
+assert.equal(orphans.data[0].referer, 'old.example.net');
+assert.equal(orphans.pagination.totalItems, 1);
+assert.equal((await viaFetch.getVisitsOverview()).orphanVisits.total, 1);
 
 step('tags');
 const tags = await viaFetch.listTags();

@@ -32,7 +32,7 @@ const until = async (what, check) => {
     step(`version (${how})`);
     yourls.connect(endpoint, credentials, { format: 'json', method });
     const version = await call((cb) => yourls.version(cb));
-    assert.match(version.result.version, /^\d+\.\d+/);
+    assert.match(String(version.result && version.result.version), /^\d+\.\d+/, JSON.stringify(version.response));
   }
 
   for (const method of ['GET', 'POST']) {

@@ -33,8 +33,12 @@ public final class Shortener {
     private final AuditLog audit;
     private final InstantSource clock;
     private final Duration rawRetention;
+    private final dev.kurz.analytics.OrphanVisits orphans;
 
-    public Shortener(LinkService links, StatsStore stats, AuditLog audit, InstantSource clock, int rawRetentionDays) {
+    /** @param orphans the visits to unknown slugs (null: none recorded) */
+    public Shortener(LinkService links, StatsStore stats, AuditLog audit, dev.kurz.analytics.OrphanVisits orphans, InstantSource clock,
+                     int rawRetentionDays) {
+        this.orphans = orphans;
         this.links = links;
         this.stats = stats;
         this.audit = audit;
@@ -137,6 +141,22 @@ public final class Shortener {
 
     /** A raw click and its link. */
     public record Click(Link link, StoredClick raw) {}
+
+    /** Every orphan visit counted (visits to slugs no link has): total, humans, bots. */
+    public Visits orphanVisits() {
+        if (orphans == null) return new Visits(0, 0, 0);
+        var t = orphans.totals();
+        return new Visits(t.visits(), t.visits() - t.bots(), t.bots());
+    }
+
+    /** The raw orphan visits kept, in [from, to) (null: from the retention start, up to now), newest first. */
+    public List<dev.kurz.analytics.OrphanVisits.Stored> orphanClicks(Instant from, Instant to, boolean excludeBots) {
+        if (orphans == null) return List.of();
+        long start = Math.max(from == null ? 0 : from.toEpochMilli(), retentionStart().toEpochMilli());
+        long end = to == null ? clock.millis() + 1 : to.toEpochMilli();
+        if (start >= end) return List.of();
+        return orphans.recent(start, end, MAX_VISITS).stream().filter(v -> !excludeBots || !v.bot()).toList();
+    }
 
     /** A page of a list by page number (from 1) and size (below 1: everything on one page). */
     public record Page<T>(List<T> items, int page, int pages, int size, int total) {

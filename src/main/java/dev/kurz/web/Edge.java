@@ -91,7 +91,12 @@ public final class Edge {
 
     /** A route handler that reads a body of at most the API's limit (after authentication), form bodies into the parameters. */
     public Handler<RoutingContext> body() {
-        return BodyHandler.create(false).setBodyLimit(ApiRoutes.BODY_LIMIT).setHandleFileUploads(false);
+        Handler<RoutingContext> reader = BodyHandler.create(false).setBodyLimit(ApiRoutes.BODY_LIMIT).setHandleFileUploads(false);
+        // A request without a body may have ended while its key was checked: nothing to read, and Vert.x's reader would refuse it.
+        return ctx -> {
+            if (ApiRoutes.hasBody(ctx.request())) reader.handle(ctx);
+            else ctx.next();
+        };
     }
 
     /** The body as a JSON object (an empty body is an empty object); a 400 problem when it is not one. */

@@ -61,6 +61,7 @@ final class RedirectHandler {
     /** A miss or a click count waits at most this long for the database ({@code KURZ_DB_TIMEOUT}), then 503. */
     private final long deadlineMillis;
     private RedirectObserver observer = RedirectObserver.OFF;
+    private dev.kurz.analytics.OrphanVisits orphans;
 
     RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle,
                     java.time.Duration deadline) {
@@ -76,6 +77,12 @@ final class RedirectHandler {
     /** Latency by outcome (and sampled traces); {@link RedirectObserver#OFF} until set. */
     RedirectHandler observe(RedirectObserver observer) {
         this.observer = observer;
+        return this;
+    }
+
+    /** Where GETs of unknown slugs are recorded (null: nowhere). */
+    RedirectHandler orphans(dev.kurz.analytics.OrphanVisits orphans) {
+        this.orphans = orphans;
         return this;
     }
 
@@ -109,6 +116,9 @@ final class RedirectHandler {
             }
             case NOT_FOUND -> {
                 error(req, 404, null);
+                if (orphans != null && req.method() == io.vertx.core.http.HttpMethod.GET) {
+                    orphans.offer(now, req.path(), req.getHeader(HttpHeaders.REFERER), req.getHeader(HttpHeaders.USER_AGENT));
+                }
                 observer.done(req, Outcome.NOT_FOUND, start);
             }
             case EXPIRED -> {

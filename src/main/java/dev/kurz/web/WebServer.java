@@ -67,13 +67,17 @@ public final class WebServer {
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline,
                      dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry) {
-        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dbDeadline, redirectTimers, telemetry, List.of());
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dbDeadline, redirectTimers, telemetry, List.of(), null);
     }
 
-    /** @param adapters other shorteners' APIs served on the same port ({@code dev.kurz.compat.*}) */
+    /**
+     * @param adapters other shorteners' APIs served on the same port ({@code dev.kurz.compat.*})
+     * @param orphans  where GETs of unknown slugs are recorded (null: nowhere)
+     */
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline,
-                     dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry, List<Edge.Module> adapters) {
+                     dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry, List<Edge.Module> adapters,
+                     dev.kurz.analytics.OrphanVisits orphans) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
@@ -103,7 +107,7 @@ public final class WebServer {
                 new IdempotentRequests(f.idempotency(), executor)).observe(observer).router(vertx);
         observer.routes(router);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
-                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()));
+                .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio())).orphans(orphans);
         this.dispatcher = req -> {
             String slug = slugOf(req);
             if (slug != null) redirects.handle(req, slug);

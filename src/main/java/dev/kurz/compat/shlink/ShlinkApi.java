@@ -104,8 +104,7 @@ public final class ShlinkApi implements Edge.Module {
             Long visibleTo = Edge.visibleTo(ctx);
             visits(ctx, () -> links.all(visibleTo, null, null));
         }));
-        r.get("/rest/v3/visits/orphan").handler(read(ctx -> ok(ctx, 200, new JsonObject().put("visits",
-                page(new JsonArray(), Page.of(List.of(), 1, -1))))));
+        r.get("/rest/v3/visits/orphan").handler(read(this::orphanVisits));
         r.get("/rest/v3/domains").handler(read(ctx -> {
             JsonObject redirects = new JsonObject().putNull("baseUrlRedirect").putNull("regular404Redirect").putNull("invalidShortUrlRedirect");
             ok(ctx, 200, new JsonObject().put("domains", new JsonObject()
@@ -379,6 +378,30 @@ public final class ShlinkApi implements Edge.Module {
                 .putNull("domain");
     }
 
+    /** Visits to slugs no link has, all of type {@code invalid_short_url} (Kurz records only those). */
+    private void orphanVisits(RoutingContext ctx) {
+        int page = intParam(ctx, "page", 1);
+        int size = intParam(ctx, "itemsPerPage", -1);
+        Instant start = dateParam(ctx, "startDate");
+        Instant end = dateParam(ctx, "endDate");
+        boolean excludeBots = "true".equals(ctx.request().getParam("excludeBots"));
+        String type = ctx.request().getParam("type");
+        boolean own = Edge.visibleTo(ctx) != null;
+        edge.run(ctx, () -> {
+            var all = own || type != null && !type.equals("invalid_short_url") ? List.<dev.kurz.analytics.OrphanVisits.Stored>of()
+                    : links.orphanClicks(start, end, excludeBots);
+            Page<dev.kurz.analytics.OrphanVisits.Stored> p = Page.of(all, page, size);
+            JsonArray data = new JsonArray();
+            for (var v : p.items()) {
+                data.add(new JsonObject().put("referer", v.referrerHost() == null ? "" : v.referrerHost())
+                        .put("date", date(Instant.ofEpochMilli(v.epochMillis()))).put("userAgent", v.userAgent() == null ? "" : v.userAgent())
+                        .putNull("visitLocation").put("potentialBot", v.bot()).put("visitedUrl", edge.base() + v.path())
+                        .putNull("redirectUrl").put("type", "invalid_short_url"));
+            }
+            return new JsonObject().put("visits", page(data, p));
+        }, o -> ok(ctx, 200, o));
+    }
+
     private void visitsOverview(RoutingContext ctx) {
         Long visibleTo = Edge.visibleTo(ctx);
         edge.run(ctx, () -> {
@@ -389,10 +412,11 @@ public final class ShlinkApi implements Edge.Module {
                 total += v.total();
                 bots += v.bots();
             }
-            JsonObject zero = new JsonObject().put("total", 0).put("nonBots", 0).put("bots", 0);
+            // A key limited to its own links sees no orphan visits: they belong to no one's links.
+            Visits orphans = visibleTo == null ? links.orphanVisits() : new Visits(0, 0, 0);
             return new JsonObject().put("visits", new JsonObject()
-                    .put("nonOrphanVisits", summary(new Visits(total, total - bots, bots))).put("orphanVisits", zero)
-                    .put("visitsCount", total).put("orphanVisitsCount", 0));
+                    .put("nonOrphanVisits", summary(new Visits(total, total - bots, bots))).put("orphanVisits", summary(orphans))
+                    .put("visitsCount", total).put("orphanVisitsCount", orphans.total()));
         }, o -> ok(ctx, 200, o));
     }
 
