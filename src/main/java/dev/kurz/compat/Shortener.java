@@ -126,17 +126,22 @@ public final class Shortener {
      * newest first, at most {@link #MAX_VISITS}, without bots when {@code excludeBots}.
      */
     public List<Click> clicks(List<Link> of, Instant from, Instant to, boolean excludeBots) {
-        long start = Math.max(from == null ? 0 : from.toEpochMilli(), retentionStart().toEpochMilli());
-        long end = to == null ? clock.millis() + 1 : to.toEpochMilli();
+        long[] w = window(from, to);
         List<Click> out = new ArrayList<>();
-        if (start >= end) return out;
+        if (w[0] >= w[1]) return out;
         for (Link l : of) {
-            for (StoredClick c : stats.events(l.id(), start, end, null, null, MAX_VISITS)) {
+            for (StoredClick c : stats.events(l.id(), w[0], w[1], null, null, MAX_VISITS)) {
                 if (!excludeBots || !c.bot()) out.add(new Click(l, c));
             }
         }
         out.sort(Comparator.comparingLong((Click c) -> c.raw().epochMillis()).thenComparingLong(c -> c.raw().id()).reversed());
         return out.size() > MAX_VISITS ? List.copyOf(out.subList(0, MAX_VISITS)) : out;
+    }
+
+    /** [from, to) in epoch milliseconds, from no earlier than the retention start; null ends: the retention start, now. */
+    private long[] window(Instant from, Instant to) {
+        long start = Math.max(from == null ? 0 : from.toEpochMilli(), retentionStart().toEpochMilli());
+        return new long[] {start, to == null ? clock.millis() + 1 : to.toEpochMilli()};
     }
 
     /** A raw click and its link. */
@@ -152,10 +157,9 @@ public final class Shortener {
     /** The raw orphan visits kept, in [from, to) (null: from the retention start, up to now), newest first. */
     public List<dev.kurz.analytics.OrphanVisits.Stored> orphanClicks(Instant from, Instant to, boolean excludeBots) {
         if (orphans == null) return List.of();
-        long start = Math.max(from == null ? 0 : from.toEpochMilli(), retentionStart().toEpochMilli());
-        long end = to == null ? clock.millis() + 1 : to.toEpochMilli();
-        if (start >= end) return List.of();
-        return orphans.recent(start, end, MAX_VISITS).stream().filter(v -> !excludeBots || !v.bot()).toList();
+        long[] w = window(from, to);
+        if (w[0] >= w[1]) return List.of();
+        return orphans.recent(w[0], w[1], MAX_VISITS).stream().filter(v -> !excludeBots || !v.bot()).toList();
     }
 
     /** A page of a list by page number (from 1) and size (below 1: everything on one page). */

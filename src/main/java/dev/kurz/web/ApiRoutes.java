@@ -386,8 +386,7 @@ final class ApiRoutes {
 
     /** The problem a failed request answers with; null when the client went away (nothing to answer). */
     static ProblemException problemOf(RoutingContext ctx, long bodyLimit) {
-        Throwable err = ctx.failure();
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) err = err.getCause();
+        Throwable err = Edge.failure(ctx);
         String path = ctx.request().path();
         if (err instanceof ProblemException pe) return pe;
         if (err == null) {

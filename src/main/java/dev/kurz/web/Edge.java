@@ -105,6 +105,23 @@ public final class Edge {
         return b == null || b.length() == 0 ? new JsonObject() : StrictJson.object(b);
     }
 
+    /** A route handler that runs {@code handler} only for a caller with {@code scope} (else a 403 problem). */
+    public static Handler<RoutingContext> scoped(Scope scope, Handler<RoutingContext> handler) {
+        return ApiRoutes.scope(scope, handler);
+    }
+
+    /** What failed a request, unwrapped from the futures it passed through. */
+    public static Throwable failure(RoutingContext ctx) {
+        Throwable err = ctx.failure();
+        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) err = err.getCause();
+        return err;
+    }
+
+    /** Answers JSON (see {@link #send}). */
+    public static void json(RoutingContext ctx, int status, JsonObject body) {
+        send(ctx, status, "application/json", body.encode());
+    }
+
     /** Throws a 403 problem unless the caller has {@code scope}. */
     public static void require(RoutingContext ctx, Scope scope) {
         Principal p = ctx.get(PRINCIPAL);

@@ -409,27 +409,20 @@ public final class BitlyApi implements Edge.Module {
         throw BitlyErrors.invalid(name, name + " must be a whole number from " + min + " to " + max);
     }
 
-    private static Handler<RoutingContext> read(Handler<RoutingContext> h) {
-        return ctx -> {
-            Edge.require(ctx, Scope.LINKS_READ);
-            h.handle(ctx);
-        };
+    private static io.vertx.core.Handler<RoutingContext> read(io.vertx.core.Handler<RoutingContext> h) {
+        return Edge.scoped(Scope.LINKS_READ, h);
     }
 
-    private static Handler<RoutingContext> write(Handler<RoutingContext> h) {
-        return ctx -> {
-            Edge.require(ctx, Scope.LINKS_WRITE);
-            h.handle(ctx);
-        };
+    private static io.vertx.core.Handler<RoutingContext> write(io.vertx.core.Handler<RoutingContext> h) {
+        return Edge.scoped(Scope.LINKS_WRITE, h);
     }
 
     private static void ok(RoutingContext ctx, int status, JsonObject body) {
-        Edge.send(ctx, status, "application/json", body.encode());
+        Edge.json(ctx, status, body);
     }
 
     private void failure(RoutingContext ctx) {
-        Throwable err = ctx.failure();
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) err = err.getCause();
+        Throwable err = Edge.failure(ctx);
         BitlyErrors.Error e;
         if (err instanceof BitlyErrors.Error be) {
             e = be;

@@ -346,14 +346,18 @@ public final class ShlinkApi implements Edge.Module {
 
     // ---- visits ----
 
+    /** The parameters every Shlink visit list takes. */
+    private record VisitQuery(int page, int size, Instant start, Instant end, boolean excludeBots) {
+        static VisitQuery of(RoutingContext ctx) {
+            return new VisitQuery(intParam(ctx, "page", 1), intParam(ctx, "itemsPerPage", -1), dateParam(ctx, "startDate"),
+                    dateParam(ctx, "endDate"), "true".equals(ctx.request().getParam("excludeBots")));
+        }
+    }
+
     private void visits(RoutingContext ctx, java.util.concurrent.Callable<List<Link>> of) {
-        int page = intParam(ctx, "page", 1);
-        int size = intParam(ctx, "itemsPerPage", -1);
-        Instant start = dateParam(ctx, "startDate");
-        Instant end = dateParam(ctx, "endDate");
-        boolean excludeBots = "true".equals(ctx.request().getParam("excludeBots"));
+        VisitQuery q = VisitQuery.of(ctx);
         edge.run(ctx, () -> {
-            Page<Shortener.Click> p = Page.of(links.clicks(of.call(), start, end, excludeBots), page, size);
+            Page<Shortener.Click> p = Page.of(links.clicks(of.call(), q.start(), q.end(), q.excludeBots()), q.page(), q.size());
             JsonArray data = new JsonArray();
             for (Shortener.Click c : p.items()) data.add(visit(c));
             return new JsonObject().put("visits", page(data, p));
@@ -380,17 +384,13 @@ public final class ShlinkApi implements Edge.Module {
 
     /** Visits to slugs no link has, all of type {@code invalid_short_url} (Kurz records only those). */
     private void orphanVisits(RoutingContext ctx) {
-        int page = intParam(ctx, "page", 1);
-        int size = intParam(ctx, "itemsPerPage", -1);
-        Instant start = dateParam(ctx, "startDate");
-        Instant end = dateParam(ctx, "endDate");
-        boolean excludeBots = "true".equals(ctx.request().getParam("excludeBots"));
+        VisitQuery q = VisitQuery.of(ctx);
         String type = ctx.request().getParam("type");
         boolean own = Edge.visibleTo(ctx) != null;
         edge.run(ctx, () -> {
             var all = own || type != null && !type.equals("invalid_short_url") ? List.<dev.kurz.analytics.OrphanVisits.Stored>of()
-                    : links.orphanClicks(start, end, excludeBots);
-            Page<dev.kurz.analytics.OrphanVisits.Stored> p = Page.of(all, page, size);
+                    : links.orphanClicks(q.start(), q.end(), q.excludeBots());
+            Page<dev.kurz.analytics.OrphanVisits.Stored> p = Page.of(all, q.page(), q.size());
             JsonArray data = new JsonArray();
             for (var v : p.items()) {
                 data.add(new JsonObject().put("referer", v.referrerHost() == null ? "" : v.referrerHost())
@@ -433,17 +433,11 @@ public final class ShlinkApi implements Edge.Module {
     }
 
     private static io.vertx.core.Handler<RoutingContext> read(io.vertx.core.Handler<RoutingContext> h) {
-        return ctx -> {
-            Edge.require(ctx, Scope.LINKS_READ);
-            h.handle(ctx);
-        };
+        return Edge.scoped(Scope.LINKS_READ, h);
     }
 
     private static io.vertx.core.Handler<RoutingContext> write(io.vertx.core.Handler<RoutingContext> h) {
-        return ctx -> {
-            Edge.require(ctx, Scope.LINKS_WRITE);
-            h.handle(ctx);
-        };
+        return Edge.scoped(Scope.LINKS_WRITE, h);
     }
 
     private static int intParam(RoutingContext ctx, String name, int fallback) {
@@ -465,12 +459,11 @@ public final class ShlinkApi implements Edge.Module {
     }
 
     private static void ok(RoutingContext ctx, int status, JsonObject body) {
-        Edge.send(ctx, status, "application/json", body.encode());
+        Edge.json(ctx, status, body);
     }
 
     private void failure(RoutingContext ctx) {
-        Throwable err = ctx.failure();
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) err = err.getCause();
+        Throwable err = Edge.failure(ctx);
         ShlinkErrors.Error e;
         if (err instanceof ShlinkErrors.Error se) {
             e = se;
