@@ -103,6 +103,25 @@ class CompatEdgeEndToEndTest {
     }
 
     @Test
+    void rateLimits_applyAsOnApiV1() throws Exception {
+        try (Node limited = Node.sqlite(Files.createTempDirectory("kurz-compat-limits"), InstantSource.system(),
+                Map.of("KURZ_RATELIMIT_API", "3/min", "KURZ_RATELIMIT_AUTH_FAILURES", "2/min", "KURZ_YOURLS_API", "true"))) {
+            Api a = limited.api.withKey(null);
+            // One bucket per key, whichever API the calls come through.
+            assertThat(a.get("/rest/v3/tags", "X-Api-Key", Node.ADMIN_KEY).status()).isEqualTo(200);
+            assertThat(a.get("/v4/user", "Authorization", Node.ADMIN_KEY).status()).isEqualTo(200);
+            assertThat(a.get("/yourls-api.php?action=db-stats&format=json&signature=" + Node.ADMIN_KEY).status()).isEqualTo(200);
+            Api.Resp fourth = a.get("/rest/v3/tags", "X-Api-Key", Node.ADMIN_KEY);
+            assertThat(fourth.status()).isEqualTo(429);
+            assertThat(fourth.header("Retry-After")).isNotNull();
+            // Wrong keys count against the address, on every API.
+            assertThat(a.get("/v4/user", "Authorization", "kurz_wrong_key_0000000000000").status()).isEqualTo(403);
+            assertThat(a.get("/rest/v3/tags", "X-Api-Key", "kurz_wrong_key_0000000000000").status()).isEqualTo(401);
+            assertThat(a.get("/yourls-api.php?action=db-stats&format=json&signature=wrong").status()).isEqualTo(429);
+        }
+    }
+
+    @Test
     void yourls_offUnlessSwitchedOn() {
         Api.Resp r = anonymous.get("/yourls-api.php?action=version&format=json&signature=" + Node.ADMIN_KEY);
         assertThat(r.status()).isEqualTo(404);
