@@ -3,7 +3,8 @@ package dev.kurz.analytics;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,7 +43,9 @@ public final class OrphanVisits {
         long purge(long cutoffMillis, int keep);
     }
 
-    private final ArrayBlockingQueue<Received> queue = new ArrayBlockingQueue<>(QUEUE);
+    // Lock-free, bounded by a counter: a flood of 404s on every event loop must not contend on a lock.
+    private final ConcurrentLinkedQueue<Received> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final Store store;
     private final UserAgents agents;
@@ -56,15 +59,22 @@ public final class OrphanVisits {
 
     /** Never blocks: false (and counted) when the queue is full. */
     public boolean offer(long epochMillis, String path, String referer, String userAgent) {
-        boolean taken = queue.offer(new Received(epochMillis, cut(path), referer, cut(userAgent)));
-        if (!taken) dropped.incrementAndGet();
-        return taken;
+        if (queued.incrementAndGet() > QUEUE) {
+            queued.decrementAndGet();
+            dropped.incrementAndGet();
+            return false;
+        }
+        queue.offer(new Received(epochMillis, cut(path), referer, cut(userAgent)));
+        return true;
     }
 
     /** Writes what was offered since the last flush; returns how many. */
     public int flush() {
         List<Received> batch = new ArrayList<>();
-        queue.drainTo(batch);
+        for (Received r; (r = queue.poll()) != null; ) {
+            queued.decrementAndGet();
+            batch.add(r);
+        }
         if (batch.isEmpty()) return 0;
         List<Stored> out = new ArrayList<>(batch.size());
         for (Received r : batch) {
