@@ -395,6 +395,7 @@ public final class Kurz implements AutoCloseable {
         batcher.close(grace);
         analytics.close();
         maintenance.shutdownNow();
+        flushOrphans(); // the 404s since the last scheduled flush
         alerts.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");
