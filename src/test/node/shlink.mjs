@@ -175,6 +175,10 @@ assert.equal(domains.data[0].isDefault, true);
 const rules = await viaFetch.getShortUrlRedirectRules({ shortCode: 'sh-one' });
 assert.equal(rules.defaultLongUrl, 'https://example.com/shlink/one-b');
 assert.deepEqual(rules.redirectRules, []);
+assert.deepEqual((await viaFetch.setShortUrlRedirectRules({ shortCode: 'sh-one' }, { redirectRules: [] })).redirectRules, []);
+await rejects(viaFetch.setShortUrlRedirectRules({ shortCode: 'sh-one' }, {
+  redirectRules: [{ longUrl: 'https://example.com/m', conditions: [{ type: 'device', matchValue: 'android', matchKey: null }] }],
+}), 'invalid-data', 400);
 await rejects(viaFetch.mercureInfo(), 'mercure-not-configured', 501);
 
 step('delete (both HTTP clients)');

@@ -174,6 +174,14 @@ public final class Shortener {
         }
     }
 
+    /** The slug in a short URL, an id such as {@code domain/slug}, or a bare slug: the last path segment; null for none. */
+    public static String slugOf(String ref) {
+        if (ref == null || ref.isBlank()) return null;
+        String s = ref.strip();
+        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+
     /** The country's English name from its ISO code, or null. */
     public static String countryName(String code) {
         if (code == null || code.length() != 2) return null;

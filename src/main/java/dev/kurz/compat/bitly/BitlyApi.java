@@ -250,9 +250,7 @@ public final class BitlyApi implements Edge.Module {
 
     /** The slug of a bitlink id, {@code domain/hash}, a short URL or a bare hash. */
     static String slugOf(String id) {
-        String s = id.strip();
-        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
-        return s.substring(s.lastIndexOf('/') + 1);
+        return Shortener.slugOf(id);
     }
 
     // ---- metrics ----

@@ -90,6 +90,16 @@ public final class ShlinkApi implements Edge.Module {
             edge.run(ctx, () -> links.get(code, visibleTo), l -> ok(ctx, 200, new JsonObject().put("defaultLongUrl", l.url())
                     .put("redirectRules", new JsonArray())));
         }));
+        r.post("/rest/v3/short-urls/:shortCode/redirect-rules").handler(write(ctx -> {
+            Object rules = Edge.json(ctx).getValue("redirectRules");
+            if (rules instanceof JsonArray a && !a.isEmpty()) {
+                throw ShlinkErrors.invalidData("Kurz has no redirect rules: a link has one destination", "redirectRules");
+            }
+            Long visibleTo = Edge.visibleTo(ctx);
+            String code = ctx.pathParam("shortCode");
+            edge.run(ctx, () -> links.get(code, visibleTo), l -> ok(ctx, 200, new JsonObject().put("defaultLongUrl", l.url())
+                    .put("redirectRules", new JsonArray())));
+        }));
         r.get("/rest/v3/tags").handler(read(ctx -> tags(ctx, false)));
         r.get("/rest/v3/tags/stats").handler(read(ctx -> tags(ctx, true)));
         r.put("/rest/v3/tags").handler(write(this::renameTag));

@@ -186,10 +186,7 @@ public final class YourlsApi implements Edge.Module {
     }
 
     private static String keyword(String shorturl) {
-        if (shorturl == null || shorturl.isBlank()) return null;
-        String s = shorturl.strip();
-        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
-        return s.substring(s.lastIndexOf('/') + 1);
+        return Shortener.slugOf(shorturl);
     }
 
     private JsonObject link(Link l) {
