@@ -76,6 +76,7 @@ public final class Kurz implements AutoCloseable {
     private final GeoIp geo;
     private final AnalyticsStore analytics;
     private final ScheduledExecutorService maintenance;
+    private final dev.kurz.analytics.OrphanVisits orphans;
     private final LiveHub hub;
     private final Alerts alerts;
     private final dev.kurz.abuse.Blocklists blocklists;
@@ -236,6 +237,7 @@ public final class Kurz implements AutoCloseable {
         int retentionDays = a.rawRetentionDays();
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
+        this.orphans = new dev.kurz.analytics.OrphanVisits(new dev.kurz.storage.jdbc.JdbcOrphanStore(db), new UserAgents(1_000), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
         // Domains also come from the database every 10 s: a change missed on the channel (Redis away, no Redis) still arrives.
         maintenance.scheduleWithFixedDelay(() -> {
@@ -245,6 +247,8 @@ public final class Kurz implements AutoCloseable {
                 log.warn("domain reload failed: {}", e.toString());
             }
         }, 10, 10, TimeUnit.SECONDS);
+        long orphanFlush = config.clicks().flushInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::flushOrphans, orphanFlush, orphanFlush, TimeUnit.MILLISECONDS);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
@@ -300,13 +304,34 @@ public final class Kurz implements AutoCloseable {
                 new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords), imports);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
-                telemetry);
+                telemetry, compatApis(config, links, analytics, audit, orphans, clock), orphans);
         this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
         this.managementPort = management == null ? -1 : startManagement(management, o, opened);
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
         health.started();
         // What the first click needs, loaded once the node is ready rather than before.
         Thread.ofVirtual().name("kurz-warm-up").start(dev.kurz.analytics.UserAgents::warm);
+    }
+
+    /** The other shorteners' APIs served on the same port (README, "Compatible APIs"). */
+    private static List<dev.kurz.web.Edge.Module> compatApis(KurzConfig config, LinkService links, dev.kurz.analytics.StatsStore stats,
+                                                           dev.kurz.audit.AuditLog audit, dev.kurz.analytics.OrphanVisits orphans,
+                                                           InstantSource clock) {
+        var shortener = new dev.kurz.compat.Shortener(links, stats, audit, orphans, clock, config.analytics().rawRetentionDays());
+        List<dev.kurz.web.Edge.Module> apis = new java.util.ArrayList<>();
+        apis.add(new dev.kurz.compat.shlink.ShlinkApi(shortener));
+        apis.add(new dev.kurz.compat.bitly.BitlyApi(shortener));
+        if (config.compat().yourlsApi()) apis.add(new dev.kurz.compat.yourls.YourlsApi(shortener));
+        return apis;
+    }
+
+    /** Writes the orphan visits (GETs of unknown slugs) offered since the last run. */
+    private void flushOrphans() {
+        try {
+            orphans.flush();
+        } catch (RuntimeException e) {
+            log.warn("orphan visits not written: {}", e.toString());
+        }
     }
 
     /** Binds the management port; a port in use is a setting to change, said in one line. */
@@ -342,6 +367,12 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} audit events older than {} days", removed, auditDays);
         } catch (RuntimeException e) {
             log.warn("audit retention run failed: {}", e.toString());
+        }
+        try {
+            long removed = orphans.purge(days);
+            if (removed > 0) log.info("retention: removed {} raw orphan visits", removed);
+        } catch (RuntimeException e) {
+            log.warn("orphan visit retention failed: {}", e.toString());
         }
         try {
             long removed = idempotency.purgeExpired();
@@ -420,6 +451,7 @@ public final class Kurz implements AutoCloseable {
         batcher.close(grace);
         analytics.close();
         maintenance.shutdownNow();
+        flushOrphans(); // the 404s since the last scheduled flush
         alerts.close();
         imports.close();
         if (redis != null) redis.close();

@@ -12,7 +12,8 @@ import java.time.Duration;
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
                          Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
-                         Observability observability, Imports imports) {
+                         Observability observability, Imports imports,
+                         Compat compat) {
 
     /**
      * Import jobs (issue 11): {@code workers} run at once on each node, at most {@code queue} are
@@ -30,6 +31,12 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
                     env.integer("KURZ_IMPORT_CHUNK", 1000, 1, 10_000), lease);
         }
     }
+
+    /**
+     * The compatible APIs: Shlink's and Bitly's are always served (their keys travel in headers);
+     * YOURLS's only with {@code KURZ_YOURLS_API=true}, since its clients put the key in the URL.
+     */
+    public record Compat(boolean yourlsApi) {}
 
     /**
      * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
@@ -154,7 +161,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
             return new Abuse(allowPrivate, allowShorteners, shorteners, java.util.List.copyOf(lists), poll);
         }
 
-        private static boolean bool(Env env, String name) {
+        static boolean bool(Env env, String name) {
             String v = env.string(name, "false").toLowerCase(java.util.Locale.ROOT);
             if (v.equals("true")) return true;
             if (v.equals("false")) return false;
@@ -287,7 +294,8 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env), Resilience.from(env), Observability.from(env), Imports.from(env));
+                RateLimits.from(env), Resilience.from(env), Observability.from(env), Imports.from(env),
+                new Compat(Abuse.bool(env, "KURZ_YOURLS_API")));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -27,7 +27,8 @@ public final class LinkRules {
 
     /** First path segments Kurz serves itself; compared case-insensitively. */
     public static final Set<String> RESERVED_SLUGS = Set.of(
-            "api", "health", "metrics", "app", "docs", "static", "assets", "favicon.ico", "robots.txt");
+            "api", "health", "metrics", "app", "docs", "static", "assets", "favicon.ico", "robots.txt",
+            "rest", "v4", "yourls-api.php"); // the compatible APIs' paths (dev.kurz.compat.*)
 
     private final String ownHost;
     private final InstantSource clock;
@@ -266,7 +267,7 @@ public final class LinkRules {
     /** Case-insensitive; allocation-free because the redirect path asks it for every request. */
     public static boolean isReserved(String slug) {
         int n = slug.length();
-        if (n < 3 || n > 11) return false;
+        if (n < RESERVED_MIN || n > RESERVED_MAX) return false;
         for (String r : RESERVED_ORDERED) {
             if (r.length() == n && r.regionMatches(true, 0, slug, 0, n)) return true;
         }
@@ -274,6 +275,8 @@ public final class LinkRules {
     }
 
     private static final String[] RESERVED_ORDERED = RESERVED_SLUGS.toArray(String[]::new);
+    private static final int RESERVED_MIN = RESERVED_SLUGS.stream().mapToInt(String::length).min().orElse(0);
+    private static final int RESERVED_MAX = RESERVED_SLUGS.stream().mapToInt(String::length).max().orElse(0);
 
     /** Checks and normalizes a destination URL; adds an error and returns null when it is not acceptable. */
     String url(String raw, List<FieldError> errors) {

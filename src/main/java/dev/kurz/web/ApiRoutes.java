@@ -23,8 +23,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
     static final long BODY_LIMIT = 1024 * 1024;
-    private static final String PRINCIPAL = "kurz.principal";
+    private static final String PRINCIPAL = Edge.PRINCIPAL;
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final String HSTS = "max-age=31536000; includeSubDomains";
 
@@ -55,6 +53,7 @@ final class ApiRoutes {
     private final Throttle throttle;
     private final IdempotentRequests idempotent;
     private Handler<RoutingContext> observer;
+    private final Edge edge;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -81,6 +80,7 @@ final class ApiRoutes {
         this.blocking = blocking;
         this.base = base;
         this.openApi = resource("/api/openapi.yaml");
+        this.edge = new Edge(keys, blocking, throttle, base, List.of());
     }
 
     /** A handler to run on every request right after the request id is known (metrics, traces, log context). */
@@ -304,34 +304,12 @@ final class ApiRoutes {
     // ---- filters ----
 
     private void authenticate(RoutingContext ctx) {
-        // A body waits, paused, in Vert.x's queue (and TCP's) while the key and the limits are checked,
-        // which may take a trip to the database or Redis; the body handler resumes it, and a refusal drains or cuts it.
-        if (hasBody(ctx.request())) ctx.request().pause();
-        if (throttle.refusedBeforeKeyCheck(ctx)) return;
         String key = ctx.request().getHeader("X-Api-Key");
         if (key == null) {
             String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) key = auth.substring(7).strip();
         }
-        CompletableFuture<Optional<Principal>> f = blocking.bounded(ctx, keys.authenticate(key == null ? null : key.strip()));
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-            admit(ctx, f.join());
-            return;
-        }
-        var context = ctx.vertx().getOrCreateContext();
-        f.whenComplete((p, err) -> context.runOnContext(v -> RequestScope.run(ctx, () -> {
-            if (err != null) ctx.fail(err);
-            else admit(ctx, p);
-        })));
-    }
-
-    private void admit(RoutingContext ctx, Optional<Principal> principal) {
-        if (principal.isEmpty()) {
-            throttle.authFailed(ctx, () -> ctx.fail(ApiProblems.unauthorized()));
-            return;
-        }
-        ctx.put(PRINCIPAL, principal.get());
-        ctx.next();
+        edge.authenticate(ctx, key, () -> ctx.fail(ApiProblems.unauthorized()));
     }
 
     /** The authenticated caller (after the authentication filter), or null. */
@@ -413,31 +391,36 @@ final class ApiRoutes {
     }
 
     private void failure(RoutingContext ctx) {
-        Throwable err = ctx.failure();
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) err = err.getCause();
+        ProblemException p = ctx.failure() == null && (ctx.statusCode() == 404 || ctx.statusCode() == 405)
+                ? notFoundOrNotAllowed(ctx) : problemOf(ctx, BODY_LIMIT);
+        if (p != null) send(ctx, p);
+    }
+
+    /** The problem a failed request answers with; null when the client went away (nothing to answer). */
+    static ProblemException problemOf(RoutingContext ctx, long bodyLimit) {
+        Throwable err = Edge.failure(ctx);
         String path = ctx.request().path();
-        ProblemException p;
-        if (err instanceof ProblemException pe) {
-            p = pe;
-        } else if (err == null) {
-            p = switch (ctx.statusCode()) {
-                case 413 -> ApiProblems.payloadTooLarge(BODY_LIMIT);
-                case 404, 405 -> notFoundOrNotAllowed(ctx);
+        if (err instanceof ProblemException pe) return pe;
+        if (err == null) {
+            return switch (ctx.statusCode()) {
+                case 413 -> ApiProblems.payloadTooLarge(bodyLimit);
+                case 404 -> ApiProblems.notFound(path);
+                case 405 -> ApiProblems.methodNotAllowed(ctx.request().method().name(), path);
                 case 401 -> ApiProblems.unauthorized();
                 case 400 -> ApiProblems.badRequest("The request could not be read");
                 default -> internal(ctx, null);
             };
-        } else if (clientGone(err)) {
+        }
+        if (clientGone(err)) {
             // The client hung up mid-answer (a closed tab, a scanner): nothing to answer, nothing to fix.
             log.debug("{} {}: client went away: {}", ctx.request().method(), path, err.toString());
-            return;
-        } else if (Outages.databaseUnavailable(err)) {
-            log.warn("{} {}: database unavailable: {}", ctx.request().method(), path, Outages.describe(err));
-            p = ApiProblems.unavailable("The database");
-        } else {
-            p = internal(ctx, err);
+            return null;
         }
-        send(ctx, p);
+        if (Outages.databaseUnavailable(err)) {
+            log.warn("{} {}: database unavailable: {}", ctx.request().method(), path, Outages.describe(err));
+            return ApiProblems.unavailable("The database");
+        }
+        return internal(ctx, err);
     }
 
     /** The filters on /api/v1/* match any path below it: a path answers 405 only when some route serves it. */
@@ -463,7 +446,15 @@ final class ApiRoutes {
         boolean unread = !req.isEnded();
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
         var sent = Problems.send(resp, p, req.path(), p.status() >= 500 ? RequestInfo.requestId(ctx) : null);
-        if (!unread) return;
+        if (unread) discardBody(req, sent);
+    }
+
+    /**
+     * After an answer sent before the body was read: a body of announced, acceptable size is read
+     * and thrown away unparsed (closing at once would reset the connection under the client and
+     * lose the answer), anything larger or unannounced is cut off.
+     */
+    static void discardBody(io.vertx.core.http.HttpServerRequest req, io.vertx.core.Future<Void> sent) {
         long declared = declaredLength(req);
         if (declared < 0 || declared > BODY_LIMIT) {
             sent.onComplete(x -> req.connection().close());

@@ -65,6 +65,7 @@ final class RedirectHandler {
     private SmartLinks smart;
     private dev.kurz.analytics.TrustedProxies proxies;
     private String scheme = "http";
+    private dev.kurz.analytics.OrphanVisits orphans;
 
     RedirectHandler(RedirectCache cache, Redirector redirector, ClickBuffer clicks, InstantSource clock, boolean captureForwarded, Throttle throttle,
                     java.time.Duration deadline) {
@@ -88,6 +89,12 @@ final class RedirectHandler {
         this.smart = smart;
         this.proxies = proxies;
         this.scheme = baseUrl.substring(0, baseUrl.indexOf(':'));
+        return this;
+    }
+
+    /** Where GETs of unknown slugs are recorded (null: nowhere). */
+    RedirectHandler orphans(dev.kurz.analytics.OrphanVisits orphans) {
+        this.orphans = orphans;
         return this;
     }
 
@@ -129,6 +136,9 @@ final class RedirectHandler {
             case NOT_FOUND -> {
                 if (domain != null && domain.notFoundRedirect() != null) found(req, domain.notFoundRedirect());
                 else error(req, 404, null);
+                if (orphans != null && req.method() == io.vertx.core.http.HttpMethod.GET) {
+                    orphans.offer(now, req.path(), req.getHeader(HttpHeaders.REFERER), req.getHeader(HttpHeaders.USER_AGENT));
+                }
                 observer.done(req, Outcome.NOT_FOUND, start);
             }
             case EXPIRED -> {

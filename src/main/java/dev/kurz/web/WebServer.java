@@ -68,6 +68,17 @@ public final class WebServer {
     public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
                      dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline,
                      dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry) {
+        this(vertx, f, clock, executor, baseUrl, proxies, http, limits, dbDeadline, redirectTimers, telemetry, List.of(), null);
+    }
+
+    /**
+     * @param adapters other shorteners' APIs served on the same port ({@code dev.kurz.compat.*})
+     * @param orphans  where GETs of unknown slugs are recorded (null: nowhere)
+     */
+    public WebServer(Vertx vertx, Features f, InstantSource clock, Executor executor, String baseUrl, TrustedProxies proxies,
+                     dev.kurz.config.KurzConfig.Http http, dev.kurz.ratelimit.RateLimits limits, java.time.Duration dbDeadline,
+                     dev.kurz.ops.RedirectTimers redirectTimers, dev.kurz.ops.Telemetry telemetry, List<Edge.Module> adapters,
+                     dev.kurz.analytics.OrphanVisits orphans) {
         this.http = http;
         this.proxies = proxies;
         boolean captureForwarded = !proxies.isEmpty();
@@ -77,7 +88,8 @@ public final class WebServer {
         Throttle throttle = new Throttle(limits, proxies);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor, throttle);
         AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl, throttle.reports(), f.audit());
-        List<Consumer<Router>> modules = List.of(
+        Edge edge = new Edge(f.keys(), blocking, throttle, baseUrl, http.corsOrigins());
+        List<Consumer<Router>> modules = new java.util.ArrayList<>(List.of(
                 abuse::mount,
                 new AlertRoutes(f.alerts(), blocking, f.audit())::mount,
                 new QrRoutes(f.links(), blocking, baseUrl)::mount,
@@ -88,12 +100,12 @@ public final class WebServer {
                 // On the main port only for a key with scope metrics (or admin); the management port serves it to anyone who reaches it.
                 r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
-                        .end(f.metrics().render()))));
+                        .end(f.metrics().render())))));
+        adapters.forEach(a -> modules.add(r -> a.mount(r, edge)));
         Tracing tracing = telemetry.tracing() ? new Tracing(telemetry) : null;
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
                 .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()))
-                .smart(f.smart(), proxies, baseUrl);
-        modules = new java.util.ArrayList<>(modules);
+                .smart(f.smart(), proxies, baseUrl).orphans(orphans);
         modules.add(new DomainRoutes(f.smart().domains(), blocking, baseUrl, f.audit())::mount);
         modules.add(r -> SmartRoutes.mountUnlock(r, redirects, f.smart().domains(), blocking));
         HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);

@@ -24,6 +24,14 @@ class KurzConfigTest {
     }
 
     @Test
+    void yourlsApi_offByDefault_trueOrFalseOnly() {
+        assertThat(KurzConfig.from(new Env(Map.of())).compat().yourlsApi()).isFalse();
+        assertThat(KurzConfig.from(new Env(Map.of("KURZ_YOURLS_API", "TRUE"))).compat().yourlsApi()).isTrue();
+        assertThatThrownBy(() -> KurzConfig.from(new Env(Map.of("KURZ_YOURLS_API", "yes"))))
+                .hasMessage("KURZ_YOURLS_API=yes is invalid: expected true or false");
+    }
+
+    @Test
     void shutdownDrain_defaultsTo5s_andRefusesOver10m() {
         assertThat(KurzConfig.from(new Env(Map.of())).server().shutdownDrain()).isEqualTo(java.time.Duration.ofSeconds(5));
         assertThat(KurzConfig.from(new Env(Map.of("KURZ_SHUTDOWN_DRAIN", "0"))).server().shutdownDrain()).isZero();

@@ -113,6 +113,15 @@ class LinkRulesTest {
     }
 
     @Test
+    void isReserved_compatibleApiPaths() {
+        assertThat(LinkRules.isReserved("rest")).isTrue();
+        assertThat(LinkRules.isReserved("V4")).isTrue();
+        assertThat(LinkRules.isReserved("yourls-api.php")).isTrue();
+        assertThat(LinkRules.isReserved("v5")).isFalse();
+        assertThat(LinkRules.slugProblem("rest")).contains("reserved");
+    }
+
+    @Test
     void validate_defaults() {
         NewLink l = rules.validate(LinkDraft.ofUrl("https://example.com"));
         assertThat(l.redirectType()).isEqualTo(302);
