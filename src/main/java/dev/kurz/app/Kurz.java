@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
 public final class Kurz implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Kurz.class);
     static final Duration REDIS_START_TIMEOUT = Duration.ofSeconds(10);
+    private static final int WEBHOOK_RETENTION_DAYS = 30;
+    /** Names this process's claims on shared jobs (webhook deliveries, link checks). */
+    private static final String NODE = "node-" + Long.toString(new SecureRandom().nextLong() >>> 1, 36);
 
     private final KurzConfig config;
     private final Database db;
@@ -87,6 +90,9 @@ public final class Kurz implements AutoCloseable {
     private final int managementPort;
     private final Metrics metrics;
     private final dev.kurz.ops.Telemetry telemetry;
+    private final dev.kurz.webhook.Webhooks webhooks;
+    private final dev.kurz.webhook.Dispatcher dispatcher;
+    private final dev.kurz.storage.jdbc.JdbcWebhookStore webhookStore;
     private volatile boolean closed;
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
@@ -112,6 +118,10 @@ public final class Kurz implements AutoCloseable {
             db.instrument(ds -> dev.kurz.ops.JdbcObserver.wrap(ds, telemetry, system));
         }
         JdbcStore store = new JdbcStore(db);
+        // Link changes write their webhook events in their own transaction (the outbox).
+        store.writeEvents(new dev.kurz.webhook.LinkEvents(l -> LinkJson.toJson(l, config.server().base()), clock));
+        this.webhookStore = new dev.kurz.storage.jdbc.JdbcWebhookStore(db);
+        this.webhooks = new dev.kurz.webhook.Webhooks(webhookStore, clock, config.integrations().allowPrivate());
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
         opened.add(blocking);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -162,6 +172,7 @@ public final class Kurz implements AutoCloseable {
             public void changed(String slug) {
                 if (redis != null) redis.changed(slug);
                 cache.changedLocally(slug);
+                webhooks.queued();
             }
 
             @Override
@@ -208,7 +219,10 @@ public final class Kurz implements AutoCloseable {
         Enricher enricher = new Enricher(new UserAgents(10_000), geo, proxies, new VisitorHasher(clock, salts), IpStorage.parse(a.storeIp()));
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
-                hub::onClicks).start();
+                slice -> {
+                    hub.onClicks(slice);
+                    webhooks.onClicks(slice);
+                }).start();
         opened.add(batcher);
         StatsService stats = new StatsService(analytics, clock, clicks::dropped, blocking);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
@@ -217,12 +231,38 @@ public final class Kurz implements AutoCloseable {
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
+        dev.kurz.config.Integrations integrations = config.integrations();
+        long clickEvery = integrations.clickInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                webhooks.flushClicks(integrations.clickInterval());
+            } catch (RuntimeException e) {
+                log.warn("link.clicked events not written: {}", e.toString());
+            }
+        }, clickEvery, clickEvery, TimeUnit.MILLISECONDS);
+        var sender = new dev.kurz.webhook.HttpSender(vertx, integrations.allowPrivate(), blocking);
+        dev.kurz.audit.AuditLog auditLog = audit;
+        this.dispatcher = new dev.kurz.webhook.Dispatcher(webhookStore, sender, integrations, clock, NODE, w -> auditLog.record(
+                new dev.kurz.audit.Actor(null, "kurz", null, null), "webhook.disabled", "webhook:" + w.id(),
+                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
+        opened.add(dispatcher);
+        webhooks.onPublished(dispatcher::wake);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
         if (redis != null) health.optionalProbe("redis", redis::ping);
 
-        this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
+        dev.kurz.webhook.Webhooks hooks = webhooks;
+        this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, (slug, frame) -> {
+            hub.onAlert(slug, frame);
+            blocking.execute(() -> {
+                try {
+                    hooks.alertFired(slug, frame);
+                } catch (RuntimeException e) {
+                    log.warn("alert.fired event not written: {}", e.toString());
+                }
+            });
+        }).start();
         opened.add(alerts);
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
@@ -248,7 +288,7 @@ public final class Kurz implements AutoCloseable {
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency);
+                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency, webhooks);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry);
@@ -291,6 +331,12 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} audit events older than {} days", removed, auditDays);
         } catch (RuntimeException e) {
             log.warn("audit retention run failed: {}", e.toString());
+        }
+        try {
+            long removed = webhookStore.purgeFinishedBefore(clock.instant().minus(Duration.ofDays(WEBHOOK_RETENTION_DAYS)));
+            if (removed > 0) log.info("retention: removed {} webhook deliveries finished over {} days ago", removed, WEBHOOK_RETENTION_DAYS);
+        } catch (RuntimeException e) {
+            log.warn("webhook delivery retention failed: {}", e.toString());
         }
         try {
             long removed = idempotency.purgeExpired();
@@ -341,6 +387,11 @@ public final class Kurz implements AutoCloseable {
         return abuse;
     }
 
+    /** Webhook endpoints and events; {@link dev.kurz.webhook.Webhooks#importFinished} publishes an import's end. */
+    public dev.kurz.webhook.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** "epoll" when the native Linux transport is in use, else "nio". */
     public String transport() {
         return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
@@ -364,6 +415,7 @@ public final class Kurz implements AutoCloseable {
         batcher.close(grace);
         analytics.close();
         maintenance.shutdownNow();
+        dispatcher.close();
         alerts.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");

@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
                          Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
-                         Observability observability) {
+                         Observability observability, Integrations integrations) {
 
     /**
      * Deadlines on the dependencies (ADR 0016): a request that needs the database answers within
@@ -270,7 +270,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         }
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
-                RateLimits.from(env), Resilience.from(env), Observability.from(env));
+                RateLimits.from(env), Resilience.from(env), Observability.from(env), Integrations.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -47,7 +47,7 @@ public final class WebServer {
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
                            dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit,
-                           dev.kurz.idempotency.Idempotency idempotency) {}
+                           dev.kurz.idempotency.Idempotency idempotency, dev.kurz.webhook.Webhooks webhooks) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -83,6 +83,7 @@ public final class WebServer {
                 new UiRoutes()::mount,
                 new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
                 new AuditRoutes(f.audit(), blocking)::mount,
+                new WebhookRoutes(f.webhooks(), blocking, f.audit())::mount,
                 // On the main port only for a key with scope metrics (or admin); the management port serves it to anyone who reaches it.
                 r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)

@@ -38,11 +38,23 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private final Dialect dialect;
     private final DataSource writer;
     private final DataSource reader;
+    private volatile dev.kurz.webhook.LinkEvents events;
 
     public JdbcStore(Database db) {
         this.dialect = db.dialect();
         this.writer = db.writer();
         this.reader = db.reader();
+    }
+
+    /** From now on, each link change also writes its webhook events, in the change's transaction. */
+    public void writeEvents(dev.kurz.webhook.LinkEvents events) {
+        this.events = events;
+    }
+
+    private void enqueue(Connection c, java.util.function.Function<dev.kurz.webhook.LinkEvents, dev.kurz.webhook.Event> event, long millis)
+            throws SQLException {
+        dev.kurz.webhook.LinkEvents e = events;
+        if (e != null) JdbcWebhookStore.enqueue(c, event.apply(e), millis);
     }
 
     // ---- links ----
@@ -54,6 +66,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             c.setAutoCommit(false);
             try {
                 Link stored = insertRow(c, link, millis);
+                enqueue(c, e -> e.created(stored), millis);
                 c.commit();
                 return stored;
             } catch (SQLException e) {
@@ -105,6 +118,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             try {
                 Link stored = insertRow(c, next, millis);
                 c.releaseSavepoint(before);
+                enqueue(c, e -> e.created(stored), millis);
                 return stored;
             } catch (SQLException e) {
                 if (!dialect.isUniqueViolation(e)) throw e;
@@ -184,6 +198,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.executeUpdate();
                 }
                 insertTags(c, link.id(), link.tags());
+                enqueue(c, e -> e.updated(link), link.updatedAt().toEpochMilli());
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -198,10 +213,39 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public boolean delete(String slug) {
-        return update("DELETE FROM links WHERE domain_id = ? AND slug = ?", ps -> {
-            ps.setLong(1, DEFAULT_DOMAIN);
-            ps.setString(2, slug);
-        }) > 0;
+        if (events == null) {
+            return update("DELETE FROM links WHERE domain_id = ? AND slug = ?", ps -> {
+                ps.setLong(1, DEFAULT_DOMAIN);
+                ps.setString(2, slug);
+            }) > 0;
+        }
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE domain_id = ? AND slug = ? RETURNING id, url")) {
+                ps.setLong(1, DEFAULT_DOMAIN);
+                ps.setString(2, slug);
+                Long id = null;
+                String url = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        id = rs.getLong(1);
+                        url = rs.getString(2);
+                    }
+                }
+                if (id != null) {
+                    long deletedId = id;
+                    String deletedUrl = url;
+                    enqueue(c, e -> e.deleted(deletedId, slug, deletedUrl), events.now());
+                }
+                c.commit();
+                return id != null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("delete link", e);
+        }
     }
 
     @Override
