@@ -33,6 +33,8 @@ final class Receiver implements AutoCloseable {
 
     final List<Received> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** Requests that arrived, answered or not. */
+    final AtomicInteger started = new AtomicInteger();
     volatile String secret;
     volatile IntUnaryOperator answer = n -> 204;
     volatile long hangMillis = 2000;
@@ -61,6 +63,7 @@ final class Receiver implements AutoCloseable {
             String ts = ex.getRequestHeaders().getFirst("webhook-timestamp");
             String sig = ex.getRequestHeaders().getFirst("webhook-signature");
             int n = count.incrementAndGet();
+            started.incrementAndGet();
             int status = answer.applyAsInt(n);
             if (status == HANG) {
                 try {
