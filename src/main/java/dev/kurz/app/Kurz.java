@@ -93,6 +93,7 @@ public final class Kurz implements AutoCloseable {
     private final dev.kurz.webhook.Webhooks webhooks;
     private final dev.kurz.webhook.Dispatcher dispatcher;
     private final dev.kurz.storage.jdbc.JdbcWebhookStore webhookStore;
+    private final dev.kurz.linkcheck.LinkChecks linkChecks;
     private volatile boolean closed;
 
     private Kurz(KurzConfig config, InstantSource clock, List<AutoCloseable> opened, java.util.function.Consumer<ApiKeys.Issued> onFirstKey) {
@@ -247,6 +248,19 @@ public final class Kurz implements AutoCloseable {
                 new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
         opened.add(dispatcher);
         webhooks.onPublished(dispatcher::wake);
+        // A link that turns broken: a webhook event, and a frame on the live feed.
+        this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
+                new dev.kurz.linkcheck.Prober(integrations.linkCheckTimeout(), config.server().base(), abuseConfig.allowPrivate(), clock),
+                clock, integrations.linkCheckInterval(), integrations.linkCheckTimeout(), integrations.linkCheckConcurrency(), NODE, broken -> {
+                    JsonObject data = new JsonObject().put("slug", broken.slug()).put("url", broken.url()).put("health", broken.health().toJson());
+                    try {
+                        webhooks.linkBroken(broken.slug(), data, broken.checkId());
+                    } catch (RuntimeException e) {
+                        log.warn("link.broken event not written for {}: {}", broken.slug(), e.toString());
+                    }
+                    hub.onLink("broken", broken.slug(), data);
+                }).start();
+        opened.add(linkChecks);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
@@ -288,7 +302,7 @@ public final class Kurz implements AutoCloseable {
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
-                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency, webhooks);
+                stats, analytics, hub, alerts, metrics, abuse, audit, idempotency, webhooks, linkChecks);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry);
@@ -416,6 +430,7 @@ public final class Kurz implements AutoCloseable {
         analytics.close();
         maintenance.shutdownNow();
         dispatcher.close();
+        linkChecks.close();
         alerts.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");

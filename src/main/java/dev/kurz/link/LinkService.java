@@ -181,8 +181,13 @@ public final class LinkService {
 
     /** A page of the links the caller may see (see {@link #get(String, Long)}). */
     public Page list(int limit, String cursor, String tag, String text, Long visibleTo) {
+        return list(limit, cursor, tag, text, visibleTo, null);
+    }
+
+    /** A page of the links the caller may see whose health is {@code health} (ok, broken, unknown; null: any). */
+    public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String health) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo))
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo, health))
                 .stream().map(this::counted).toList();
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);

@@ -47,7 +47,8 @@ public final class WebServer {
     public record Features(LinkService links, ApiKeys keys, Health health, RedirectCache cache, Redirector redirector,
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
                            dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit,
-                           dev.kurz.idempotency.Idempotency idempotency, dev.kurz.webhook.Webhooks webhooks) {}
+                           dev.kurz.idempotency.Idempotency idempotency, dev.kurz.webhook.Webhooks webhooks,
+                           dev.kurz.linkcheck.LinkChecks linkChecks) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -92,7 +93,12 @@ public final class WebServer {
         HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
-                new IdempotentRequests(f.idempotency(), executor)).observe(observer).router(vertx);
+                new IdempotentRequests(f.idempotency(), executor)).observe(observer)
+                .linkHealth(ids -> {
+                    java.util.Map<Long, io.vertx.core.json.JsonObject> out = new java.util.HashMap<>();
+                    f.linkChecks().healthOf(ids).forEach((id, h) -> out.put(id, h.toJson()));
+                    return out;
+                }).router(vertx);
         observer.routes(router);
         RedirectHandler redirects = new RedirectHandler(f.cache(), f.redirector(), f.clicks(), clock, captureForwarded, throttle, dbDeadline)
                 .observe(new RedirectObserver(redirectTimers, tracing, telemetry.redirectRatio()));

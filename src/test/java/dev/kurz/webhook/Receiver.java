@@ -24,24 +24,24 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #answer} maps the n-th request (from 1) to a status, or to {@link #HANG} to answer after
  * {@link #hangMillis}. {@link #stop()} and {@link #start()} take it down and up on the same port.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
     static final int HANG = -1;
 
     /** One request as it arrived; {@code acknowledged} when it was answered 2xx. */
-    record Received(int n, String id, String timestamp, String signature, String requestId, JsonObject body, boolean verified,
+    public record Received(int n, String id, String timestamp, String signature, String requestId, JsonObject body, boolean verified,
                     boolean acknowledged) {}
 
     final List<Received> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
     /** Requests that arrived, answered or not. */
     final AtomicInteger started = new AtomicInteger();
-    volatile String secret;
+    public volatile String secret;
     volatile IntUnaryOperator answer = n -> 204;
     volatile long hangMillis = 2000;
     private final int port;
     private HttpServer server;
 
-    Receiver() {
+    public Receiver() {
         this(0);
     }
 
@@ -93,7 +93,7 @@ final class Receiver implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port + "/hook";
     }
 
@@ -110,7 +110,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** The requests answered 2xx, in arrival order. */
-    List<Received> acknowledged() {
+    public List<Received> acknowledged() {
         List<Received> out = new ArrayList<>();
         for (Received r : all) if (r.acknowledged()) out.add(r);
         out.sort(java.util.Comparator.comparingInt(Received::n));

@@ -276,6 +276,12 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             sql.append(" AND created_by = ?");
             args.add(q.createdBy());
         }
+        if ("unknown".equals(q.health())) {
+            sql.append(" AND id NOT IN (SELECT link_id FROM link_health WHERE status <> 'unknown')");
+        } else if (q.health() != null) {
+            sql.append(" AND id IN (SELECT link_id FROM link_health WHERE status = ?)");
+            args.add(q.health());
+        }
         if (q.tag() != null) {
             sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
             args.add(q.tag());
