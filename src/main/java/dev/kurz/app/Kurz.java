@@ -248,19 +248,6 @@ public final class Kurz implements AutoCloseable {
                 new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
         opened.add(dispatcher);
         webhooks.onPublished(dispatcher::wake);
-        // A link that turns broken: a webhook event, and a frame on the live feed.
-        this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
-                new dev.kurz.linkcheck.Prober(integrations.linkCheckTimeout(), config.server().base(), abuseConfig.allowPrivate(), clock),
-                clock, integrations.linkCheckInterval(), integrations.linkCheckTimeout(), integrations.linkCheckConcurrency(), NODE, broken -> {
-                    JsonObject data = new JsonObject().put("slug", broken.slug()).put("url", broken.url()).put("health", broken.health().toJson());
-                    try {
-                        webhooks.linkBroken(broken.slug(), data, broken.checkId());
-                    } catch (RuntimeException e) {
-                        log.warn("link.broken event not written for {}: {}", broken.slug(), e.toString());
-                    }
-                    hub.onLink("broken", broken.slug(), data);
-                }).start();
-        opened.add(linkChecks);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
@@ -278,6 +265,20 @@ public final class Kurz implements AutoCloseable {
             });
         }).start();
         opened.add(alerts);
+        // A link that turns broken: a webhook event, a frame on the live feed, its link_broken alert rules.
+        this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
+                new dev.kurz.linkcheck.Prober(integrations.linkCheckTimeout(), config.server().base(), abuseConfig.allowPrivate(), clock),
+                clock, integrations.linkCheckInterval(), integrations.linkCheckTimeout(), integrations.linkCheckConcurrency(), NODE, broken -> {
+                    JsonObject data = new JsonObject().put("slug", broken.slug()).put("url", broken.url()).put("health", broken.health().toJson());
+                    try {
+                        webhooks.linkBroken(broken.slug(), data, broken.checkId());
+                    } catch (RuntimeException e) {
+                        log.warn("link.broken event not written for {}: {}", broken.slug(), e.toString());
+                    }
+                    hub.onLink("broken", broken.slug(), data);
+                    alerts.onLinkBroken(broken.slug(), broken.health().error());
+                }).start();
+        opened.add(linkChecks);
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
                 new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), config.rateLimits().redisTimeout(), Duration.ofSeconds(2)));

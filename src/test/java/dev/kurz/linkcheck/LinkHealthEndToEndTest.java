@@ -107,6 +107,8 @@ class LinkHealthEndToEndTest {
             assertThat(health("health-page").getInteger("httpStatus")).isEqualTo(200);
             assertThat(health("health-page").getString("checkedAt")).isNotNull();
 
+            Api.Resp rule = api.post("/api/v1/alerts", new JsonObject().put("link", "health-page").put("kind", "link_broken"));
+            assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
             status.put("/page", 404);
             long turned = System.currentTimeMillis();
             await("broken", 5000, () -> "broken".equals(health("health-page").getString("status")));
@@ -131,6 +133,9 @@ class LinkHealthEndToEndTest {
             assertThat(event.getJsonObject("data").getString("slug")).isEqualTo("health-page");
             assertThat(event.getJsonObject("data").getJsonObject("health").getInteger("httpStatus")).isEqualTo(404);
             assertThat(r.acknowledged()).allMatch(dev.kurz.webhook.Receiver.Received::verified);
+            // The alert rule type: one event, for this link.
+            await("alert fired", 3000, () -> api.get("/api/v1/alerts/events").json().getJsonArray("items").stream()
+                    .map(JsonObject.class::cast).anyMatch(e -> "link_broken".equals(e.getString("kind")) && "health-page".equals(e.getString("link"))));
         }
     }
 
