@@ -7,6 +7,7 @@ import * as live from './live.js';
 import {linksPage} from './links.js';
 import {linkPage, overviewPage} from './pages.js';
 import {keysPage} from './keys.js';
+import {webhooksPage} from './webhooks.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS_TEXT = {
@@ -56,15 +57,18 @@ function route() {
     page = 'overview';
   } else if (hash === '#/keys') {
     page = 'keys';
+  } else if (hash === '#/webhooks') {
+    page = 'webhooks';
   } else if (hash !== '#/links') {
     history.replaceState(null, '', '#/links');
   }
   if (page === 'link') cleanup = linkPage(view, slug, {navigate});
   else if (page === 'overview') cleanup = overviewPage(view);
   else if (page === 'keys') cleanup = keysPage(view);
+  else if (page === 'webhooks') cleanup = webhooksPage(view);
   else cleanup = linksPage(view);
 
-  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys'}[page] + ' · Kurz';
+  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys', webhooks: 'Webhooks'}[page] + ' · Kurz';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page || (page === 'link' && a.dataset.nav === 'links')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
