@@ -241,6 +241,13 @@ public final class Kurz implements AutoCloseable {
                 log.warn("link.clicked events not written: {}", e.toString());
             }
         }, clickEvery, clickEvery, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                webhooks.refreshSubscriptions();
+            } catch (RuntimeException e) {
+                log.debug("webhook subscriptions not read: {}", e.toString());
+            }
+        }, 0, 2, TimeUnit.SECONDS);
         var sender = new dev.kurz.webhook.HttpSender(vertx, integrations.allowPrivate(), blocking);
         dev.kurz.audit.AuditLog auditLog = audit;
         this.dispatcher = new dev.kurz.webhook.Dispatcher(webhookStore, sender, integrations, clock, NODE, w -> auditLog.record(

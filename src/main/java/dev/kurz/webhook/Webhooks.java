@@ -33,6 +33,8 @@ public final class Webhooks {
     private volatile Runnable onPublished = () -> {};
     private volatile Set<String> subscribed;
     private volatile long subscribedAt;
+    /** Read by the click batcher, which must never wait for the database: refreshed elsewhere. */
+    private volatile boolean clicksWanted;
 
     public Webhooks(WebhookStore store, InstantSource clock, boolean allowPrivate) {
         this.store = store;
@@ -164,7 +166,7 @@ public final class Webhooks {
 
     /** From the click batcher: clicks counted; summed until the next {@link #flushClicks}. Cheap when nobody subscribes. */
     public void onClicks(List<dev.kurz.analytics.EnrichedClick> slice) {
-        if (!subscribedTypes().contains(EventTypes.LINK_CLICKED)) return;
+        if (!clicksWanted) return;
         clicks.add(slice);
     }
 
@@ -188,12 +190,19 @@ public final class Webhooks {
             s = store.subscribedTypes();
             subscribed = s;
             subscribedAt = now;
+            clicksWanted = s.contains(EventTypes.LINK_CLICKED);
         }
         return s;
     }
 
-    private void forgetSubscriptions() {
+    /** Reads the subscriptions again (endpoints changed on other nodes): every 2 s from a scheduler. Blocking. */
+    public void refreshSubscriptions() {
         subscribed = null;
+        subscribedTypes();
+    }
+
+    private void forgetSubscriptions() {
+        refreshSubscriptions();
     }
 
     // ---- validation ----

@@ -85,15 +85,7 @@ class LinkHealthEndToEndTest {
     }
 
     static void await(String what, long millis, BooleanSupplier done) {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within " + millis + " ms: " + what);
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        dev.kurz.testing.Eventually.await(what, millis, done);
     }
 
     @Test

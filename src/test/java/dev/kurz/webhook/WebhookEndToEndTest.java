@@ -56,15 +56,7 @@ class WebhookEndToEndTest {
     }
 
     static void await(String what, long millis, BooleanSupplier done) {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within " + millis + " ms: " + what);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        dev.kurz.testing.Eventually.await(what, millis, done);
     }
 
     /** The deliveries that took more than one attempt, for failure messages. */
