@@ -101,11 +101,11 @@ public final class Receiver implements AutoCloseable {
         return port;
     }
 
-    void stop() {
+    public void stop() {
         server.stop(0);
     }
 
-    void start() {
+    public void start() {
         start(port);
     }
 
