@@ -125,6 +125,10 @@ class LinkHealthEndToEndTest {
             assertThat(event.getJsonObject("data").getString("slug")).isEqualTo("health-page");
             assertThat(event.getJsonObject("data").getJsonObject("health").getInteger("httpStatus")).isEqualTo(404);
             assertThat(r.acknowledged()).allMatch(dev.kurz.webhook.Receiver.Received::verified);
+            // A new destination forgets the old one's health, and is checked in the next round.
+            api.patch("/api/v1/links/health-page", new JsonObject().put("url", url("/moved")));
+            assertThat(health("health-page").getString("status")).isNotEqualTo("broken");
+            await("the new destination checked", 5000, () -> "ok".equals(health("health-page").getString("status")));
             // The alert rule type: one event, for this link.
             await("alert fired", 3000, () -> api.get("/api/v1/alerts/events").json().getJsonArray("items").stream()
                     .map(JsonObject.class::cast).anyMatch(e -> "link_broken".equals(e.getString("kind")) && "health-page".equals(e.getString("link"))));

@@ -174,6 +174,14 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
+                // A new destination has not been checked: its old health goes (the next round checks it).
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM link_health WHERE link_id = ? AND (SELECT url FROM links WHERE id = ?) <> ?")) {
+                    ps.setLong(1, link.id());
+                    ps.setLong(2, link.id());
+                    ps.setString(3, link.url());
+                    ps.executeUpdate();
+                }
                 int n;
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE links SET url = ?, title = ?, tags = ?, expires_at = ?, max_clicks = ?, redirect_type = ?,"
