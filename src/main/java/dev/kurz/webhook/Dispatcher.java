@@ -114,7 +114,15 @@ public final class Dispatcher implements AutoCloseable {
         CircuitBreaker breaker = breakers.computeIfAbsent(w.id(), this::breaker);
         Instant start = clock.instant();
         if (!w.enabled() || !breaker.tryAcquirePermission()) {
-            store.release(d, node, start.plus(config.breakerOpen()));
+            Instant next = start.plus(config.breakerOpen());
+            if (w.enabled() && next.isAfter(d.windowStart().plus(config.retryFor()))) {
+                // Its window ends while the breaker holds it back: a dead letter now, not a row waiting forever.
+                store.finish(d, node, new WebhookStore.Outcome(new Delivery.Attempt(start, null, 0,
+                        "not sent: the endpoint's circuit breaker is open"), Delivery.State.DEAD, start), start.minus(config.disableAfter()),
+                        "failing since more than " + config.disableAfter() + " (circuit breaker open)");
+                return;
+            }
+            store.release(d, node, next);
             return;
         }
         long ts = start.getEpochSecond();

@@ -320,7 +320,7 @@ class DashboardBrowserTest {
             receiver.start();
             await(By.cssSelector(".webhook-row")).findElement(By.xpath(".//button[text()='Deliveries']")).click();
             WebElement dead = await(By.cssSelector(".delivery-row.dead"));
-            assertThat(dead.getText()).contains("link.created").contains("connection failed");
+            assertThat(dead.getText()).contains("link.created");
             shot("9-dead-letter");
             dead.findElement(By.xpath(".//button[text()='Retry']")).click();
             dev.kurz.testing.Eventually.await("the retried delivery acknowledged", 10_000, () -> receiver.acknowledged().size() == 1);

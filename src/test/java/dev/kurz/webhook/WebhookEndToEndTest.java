@@ -65,6 +65,12 @@ class WebhookEndToEndTest {
                 .filter(o -> ((JsonObject) o).getInteger("attempts") > 1).map(o -> (Object) ((JsonObject) o).getJsonArray("history")).toList();
     }
 
+    /** The first arrival of each webhook-id, in arrival order: what a receiver that drops repeats keeps. */
+    static List<Receiver.Received> firstOfEach(List<Receiver.Received> all) {
+        Set<String> seen = new HashSet<>();
+        return all.stream().filter(x -> seen.add(x.id())).toList();
+    }
+
     static String slug(Receiver.Received r) {
         JsonObject data = r.body().getJsonObject("data");
         return data.getString("slug");
@@ -146,9 +152,11 @@ class WebhookEndToEndTest {
                     .anyMatch(e -> e.startsWith("connection failed"));
             assertThat(api.get("/api/v1/webhooks/" + hook.getLong("id")).json().getString("failingSince")).isNotNull();
             r.start();
-            await("10 events after the receiver is back", 10_000, () -> r.acknowledged().size() >= 10);
-            List<Receiver.Received> got = r.acknowledged();
-            assertThat(got).hasSize(10).allMatch(Receiver.Received::verified);
+            await("10 events after the receiver is back", 10_000, () -> firstOfEach(r.acknowledged()).size() >= 10);
+            // After the restart burst an answer may miss the sender's deadline on a loaded machine: then that one
+            // message comes again, with the same webhook-id (at least once). Receivers drop it by that id.
+            List<Receiver.Received> got = firstOfEach(r.acknowledged());
+            assertThat(got).as("retried: %s", retried(hook)).hasSize(10).allMatch(Receiver.Received::verified);
             for (int i = 0; i < 5; i++) {
                 String s = "wh-down-" + i;
                 assertThat(got.stream().filter(x -> s.equals(slug(x))).map(x -> x.body().getString("type")).toList())
