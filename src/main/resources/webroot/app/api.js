@@ -106,6 +106,16 @@ export const keys = {
 };
 
 /** Stats of one link (slug) or of all links (slug null). */
+export const webhooks = {
+  list: () => api('/api/v1/webhooks'),
+  create: (body) => api('/api/v1/webhooks', {method: 'POST', body}),
+  update: (id, body) => api(`/api/v1/webhooks/${enc(id)}`, {method: 'PATCH', body}),
+  remove: (id) => api(`/api/v1/webhooks/${enc(id)}`, {method: 'DELETE'}),
+  rotate: (id) => api(`/api/v1/webhooks/${enc(id)}/rotate-secret`, {method: 'POST', body: {}}),
+  deliveries: (id, cursor) => api(`/api/v1/webhooks/${enc(id)}/deliveries?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  retry: (id, deliveryId) => api(`/api/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/retry`, {method: 'POST', body: {}}),
+};
+
 export function stats(slug, query) {
   const base = slug == null ? '/api/v1/stats' : `/api/v1/links/${enc(slug)}/stats`;
   return api(`${base}?${params(query)}`);

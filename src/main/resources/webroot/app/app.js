@@ -8,6 +8,7 @@ import {linksPage} from './links.js';
 import {linkPage, overviewPage} from './pages.js';
 import {keysPage} from './keys.js';
 import {domainsPage} from './smart.js';
+import {webhooksPage} from './webhooks.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS_TEXT = {
@@ -59,6 +60,8 @@ function route() {
     page = 'keys';
   } else if (hash === '#/domains') {
     page = 'domains';
+  } else if (hash === '#/webhooks') {
+    page = 'webhooks';
   } else if (hash !== '#/links') {
     history.replaceState(null, '', '#/links');
   }
@@ -66,9 +69,10 @@ function route() {
   else if (page === 'overview') cleanup = overviewPage(view);
   else if (page === 'keys') cleanup = keysPage(view);
   else if (page === 'domains') cleanup = domainsPage(view);
+  else if (page === 'webhooks') cleanup = webhooksPage(view);
   else cleanup = linksPage(view);
 
-  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys', domains: 'Domains'}[page] + ' · Kurz';
+  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys', domains: 'Domains', webhooks: 'Webhooks'}[page] + ' · Kurz';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page || (page === 'link' && a.dataset.nav === 'links')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -66,11 +66,12 @@ public final class Alerts implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        if (k == null) errors.add(new FieldError("kind", "must be clicks_above or no_clicks"));
+        if (k == null) errors.add(new FieldError("kind", "must be clicks_above, no_clicks or link_broken"));
         if (k == AlertRule.Kind.CLICKS_ABOVE && (threshold == null || threshold < 1)) {
             errors.add(new FieldError("threshold", "must be a whole number of at least 1 for clicks_above"));
         }
-        if (windowMinutes == null || windowMinutes < 1 || windowMinutes > MAX_WINDOW_MINUTES) {
+        if (k == AlertRule.Kind.LINK_BROKEN && windowMinutes == null) windowMinutes = 0L; // fires on the event, no window
+        else if (windowMinutes == null || windowMinutes < 1 || windowMinutes > MAX_WINDOW_MINUTES) {
             errors.add(new FieldError("windowMinutes", "must be a whole number from 1 to " + MAX_WINDOW_MINUTES));
         }
         long cooldown = cooldownMinutes == null ? 60 : cooldownMinutes;
@@ -79,7 +80,7 @@ public final class Alerts implements AutoCloseable {
         }
         if (!errors.isEmpty()) throw new ProblemException("validation", "Invalid alert rule", 400, errors.get(0).field() + ": " + errors.get(0).message(), errors);
         if (slug != null) links.get(slug); // 404 for an unknown link
-        AlertRule rule = store.insertRule(slug, k, k == AlertRule.Kind.NO_CLICKS ? 0 : threshold, windowMinutes.intValue(), (int) cooldown, clock.instant());
+        AlertRule rule = store.insertRule(slug, k, k != AlertRule.Kind.CLICKS_ABOVE ? 0 : threshold, windowMinutes.intValue(), (int) cooldown, clock.instant());
         engine.execute(this::reload);
         return rule;
     }
@@ -100,6 +101,16 @@ public final class Alerts implements AutoCloseable {
     }
 
     // ---- evaluation (engine thread) ----
+
+    /** A link health check found the link's destination broken (once, on the transition): fires its link_broken rules. */
+    public void onLinkBroken(String slug, String why) {
+        engine.execute(() -> {
+            maybeReload();
+            for (AlertRule r : rules) {
+                if (r.kind() == AlertRule.Kind.LINK_BROKEN && r.matches(slug)) fire(r, 1, "'" + slug + "' is broken: " + why);
+            }
+        });
+    }
 
     /** From the live hub: the summaries of one batch, local or remote. */
     public void onSummaries(List<ClickSummary> summaries) {

@@ -62,6 +62,9 @@ public final class Kurz implements AutoCloseable {
     static final Duration REDIS_START_TIMEOUT = Duration.ofSeconds(10);
     /** The prefix of a domain change on the links' invalidation channel; link keys never start with '@'. */
     static final String DOMAIN_CHANGED = "@";
+    private static final int WEBHOOK_RETENTION_DAYS = 30;
+    /** Names this process's claims on shared jobs (webhook deliveries, link checks). */
+    private static final String NODE = "node-" + Long.toString(new SecureRandom().nextLong() >>> 1, 36);
 
     private final KurzConfig config;
     private final Database db;
@@ -90,6 +93,10 @@ public final class Kurz implements AutoCloseable {
     private final int managementPort;
     private final Metrics metrics;
     private final dev.kurz.ops.Telemetry telemetry;
+    private final dev.kurz.webhook.Webhooks webhooks;
+    private final dev.kurz.webhook.Dispatcher dispatcher;
+    private final dev.kurz.storage.jdbc.JdbcWebhookStore webhookStore;
+    private final dev.kurz.linkcheck.LinkChecks linkChecks;
     private volatile boolean closed;
     private final dev.kurz.transfer.ImportJobs imports;
     private final List<dev.kurz.transfer.ImportJobs.Listener> importListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -117,6 +124,10 @@ public final class Kurz implements AutoCloseable {
             db.instrument(ds -> dev.kurz.ops.JdbcObserver.wrap(ds, telemetry, system));
         }
         JdbcStore store = new JdbcStore(db);
+        // Link changes write their webhook events in their own transaction (the outbox).
+        store.writeEvents(new dev.kurz.webhook.LinkEvents(l -> LinkJson.toJson(l, config.server().base()), clock));
+        this.webhookStore = new dev.kurz.storage.jdbc.JdbcWebhookStore(db);
+        this.webhooks = new dev.kurz.webhook.Webhooks(webhookStore, clock, config.integrations().allowPrivate());
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
         opened.add(blocking);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -167,6 +178,7 @@ public final class Kurz implements AutoCloseable {
             public void changed(String slug) {
                 if (redis != null) redis.changed(slug);
                 cache.changedLocally(slug);
+                webhooks.queued();
             }
 
             @Override
@@ -229,7 +241,10 @@ public final class Kurz implements AutoCloseable {
         Enricher enricher = new Enricher(agents, geo, proxies, visitors, IpStorage.parse(a.storeIp()));
         ClickBuffer clicks = new ClickBuffer(config.clicks().bufferSize());
         this.batcher = new ClickBatcher(clicks, enricher, analytics, config.clicks().flushInterval(), config.clicks().bufferSize(),
-                hub::onClicks).start();
+                slice -> {
+                    hub.onClicks(slice);
+                    webhooks.onClicks(slice);
+                }).start();
         opened.add(batcher);
         StatsService stats = new StatsService(analytics, clock, clicks::dropped, blocking);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
@@ -249,13 +264,60 @@ public final class Kurz implements AutoCloseable {
         }, 10, 10, TimeUnit.SECONDS);
         long orphanFlush = config.clicks().flushInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::flushOrphans, orphanFlush, orphanFlush, TimeUnit.MILLISECONDS);
+        dev.kurz.config.Integrations integrations = config.integrations();
+        long clickEvery = integrations.clickInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                webhooks.flushClicks(integrations.clickInterval());
+            } catch (RuntimeException e) {
+                log.warn("link.clicked events not written: {}", e.toString());
+            }
+        }, clickEvery, clickEvery, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                webhooks.refreshSubscriptions();
+            } catch (RuntimeException e) {
+                log.debug("webhook subscriptions not read: {}", e.toString());
+            }
+        }, 0, 2, TimeUnit.SECONDS);
+        var sender = new dev.kurz.webhook.HttpSender(vertx, integrations.allowPrivate(), blocking);
+        dev.kurz.audit.AuditLog auditLog = audit;
+        this.dispatcher = new dev.kurz.webhook.Dispatcher(webhookStore, sender, integrations, clock, NODE, w -> auditLog.record(
+                new dev.kurz.audit.Actor(null, "kurz", null, null), "webhook.disabled", "webhook:" + w.id(),
+                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
+        opened.add(dispatcher);
+        webhooks.onPublished(dispatcher::wake);
 
         this.health = new Health().probe("database", () -> CompletableFuture.runAsync(store::ping, blocking));
         // Optional: Redis is shared by every node, and each serves without it (ADR 0016).
         if (redis != null) health.optionalProbe("redis", redis::ping);
 
-        this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, hub::onAlert).start();
+        dev.kurz.webhook.Webhooks hooks = webhooks;
+        this.alerts = new Alerts(new JdbcAlertStore(db), links, clock, (slug, frame) -> {
+            hub.onAlert(slug, frame);
+            blocking.execute(() -> {
+                try {
+                    hooks.alertFired(slug, frame);
+                } catch (RuntimeException e) {
+                    log.warn("alert.fired event not written: {}", e.toString());
+                }
+            });
+        }).start();
         opened.add(alerts);
+        // A link that turns broken: a webhook event, a frame on the live feed, its link_broken alert rules.
+        this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
+                new dev.kurz.linkcheck.Prober(integrations.linkCheckTimeout(), config.server().base(), abuseConfig.allowPrivate(), clock),
+                clock, integrations.linkCheckInterval(), integrations.linkCheckTimeout(), integrations.linkCheckConcurrency(), NODE, broken -> {
+                    JsonObject data = new JsonObject().put("slug", broken.slug()).put("url", broken.url()).put("health", broken.health().toJson());
+                    try {
+                        webhooks.linkBroken(broken.slug(), data, broken.checkId());
+                    } catch (RuntimeException e) {
+                        log.warn("link.broken event not written for {}: {}", broken.slug(), e.toString());
+                    }
+                    hub.onLink("broken", broken.slug(), data);
+                    alerts.onLinkBroken(broken.slug(), broken.health().error());
+                }).start();
+        opened.add(linkChecks);
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
                 new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), config.rateLimits().redisTimeout(), Duration.ofSeconds(2)));
@@ -295,13 +357,22 @@ public final class Kurz implements AutoCloseable {
                     @Override
                     public void finished(dev.kurz.transfer.ImportJob job) {
                         hub.onImport(dev.kurz.web.ImportFrames.of(job));
+                        try {
+                            webhooks.importFinished(job.id(), new JsonObject().put("status", job.status().name().toLowerCase(java.util.Locale.ROOT))
+                                    .put("format", job.format().name().toLowerCase(java.util.Locale.ROOT)).put("total", job.total())
+                                    .put("imported", job.imported()).put("skipped", job.skipped()).put("failed", job.failed())
+                                    .put("error", job.error()));
+                        } catch (RuntimeException e) {
+                            log.warn("import.finished event for {} not written: {}", job.id(), e.toString());
+                        }
                         for (var l : importListeners) l.finished(job);
                     }
                 }, !config.storage().postgres()).start();
         opened.add(imports);
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency,
-                new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords), imports);
+                new dev.kurz.web.SmartLinks(domains, agents, geo, visitors, limits.passwords), imports,
+                webhooks, linkChecks);
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry, compatApis(config, links, analytics, audit, orphans, clock), orphans);
@@ -375,6 +446,12 @@ public final class Kurz implements AutoCloseable {
             log.warn("orphan visit retention failed: {}", e.toString());
         }
         try {
+            long removed = webhookStore.purgeFinishedBefore(clock.instant().minus(Duration.ofDays(WEBHOOK_RETENTION_DAYS)));
+            if (removed > 0) log.info("retention: removed {} webhook deliveries finished over {} days ago", removed, WEBHOOK_RETENTION_DAYS);
+        } catch (RuntimeException e) {
+            log.warn("webhook delivery retention failed: {}", e.toString());
+        }
+        try {
             long removed = idempotency.purgeExpired();
             if (removed > 0) log.info("retention: removed {} expired idempotency keys", removed);
         } catch (RuntimeException e) {
@@ -428,6 +505,11 @@ public final class Kurz implements AutoCloseable {
         importListeners.add(listener);
     }
 
+    /** Webhook endpoints and events; {@link dev.kurz.webhook.Webhooks#importFinished} publishes an import's end. */
+    public dev.kurz.webhook.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** "epoll" when the native Linux transport is in use, else "nio". */
     public String transport() {
         return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
@@ -452,6 +534,8 @@ public final class Kurz implements AutoCloseable {
         analytics.close();
         maintenance.shutdownNow();
         flushOrphans(); // the 404s since the last scheduled flush
+        dispatcher.close();
+        linkChecks.close();
         alerts.close();
         imports.close();
         if (redis != null) redis.close();

@@ -13,7 +13,7 @@ import java.time.Duration;
 public record KurzConfig(Server server, Storage storage, Redis redis, Cache cache, Auth auth, Clicks clicks, Analytics analytics,
                          Http http, Abuse abuse, Audit audit, RateLimits rateLimits, Resilience resilience,
                          Observability observability, Imports imports,
-                         Compat compat) {
+                         Compat compat, Integrations integrations) {
 
     /**
      * Import jobs (issue 11): {@code workers} run at once on each node, at most {@code queue} are
@@ -295,7 +295,7 @@ public record KurzConfig(Server server, Storage storage, Redis redis, Cache cach
         return new KurzConfig(new Server(host, port, base, dataDir, grace, drain), storage, redis, cache, new Auth(key), clicks, analytics, http,
                 Abuse.from(env), new Audit(env.integer("KURZ_AUDIT_RETENTION_DAYS", 365, 1, 36_500)),
                 RateLimits.from(env), Resilience.from(env), Observability.from(env), Imports.from(env),
-                new Compat(Abuse.bool(env, "KURZ_YOURLS_API")));
+                new Compat(Abuse.bool(env, "KURZ_YOURLS_API")), Integrations.from(env));
     }
 
     /** {@code *}, or a comma-separated list of origins such as {@code https://app.example,http://localhost:3000}. */

@@ -219,10 +219,15 @@ public final class LinkService {
 
     /** A page of the links the caller may see, only those of {@code domain} when that is given (the default host: the default domain). */
     public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String domain) {
+        return list(limit, cursor, tag, text, visibleTo, domain, null);
+    }
+
+    /** The same, only links whose health is {@code health} (ok, broken, unknown; null: any). */
+    public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String domain, String health) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
         LinkStore.DomainFilter only = domain == null || domain.isBlank() ? null
                 : new LinkStore.DomainFilter(domains == null ? null : domains.resolve(domain));
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo, only))
+        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo, only, health))
                 .stream().map(this::counted).toList();
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);

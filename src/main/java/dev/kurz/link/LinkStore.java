@@ -74,15 +74,24 @@ public interface LinkStore {
 
     /**
      * A page request: at most {@code limit} links, older than {@code beforeId} (null: from the
-     * newest), only those created by the key {@code createdBy} when that is set.
+     * newest), only those created by the key {@code createdBy} when that is set, only those whose
+     * last health check said {@code health} (ok, broken, unknown) when that is set.
      */
-    record LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, DomainFilter domain) {
+    record LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, DomainFilter domain, String health) {
         public LinkQuery(int limit, Long beforeId, String tag, String text) {
             this(limit, beforeId, tag, text, null);
         }
 
         public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy) {
-            this(limit, beforeId, tag, text, createdBy, null);
+            this(limit, beforeId, tag, text, createdBy, null, null);
+        }
+
+        public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, DomainFilter domain) {
+            this(limit, beforeId, tag, text, createdBy, domain, null);
+        }
+
+        public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, String health) {
+            this(limit, beforeId, tag, text, createdBy, null, health);
         }
     }
 

@@ -54,6 +54,7 @@ final class ApiRoutes {
     private final IdempotentRequests idempotent;
     private Handler<RoutingContext> observer;
     private final Edge edge;
+    private java.util.function.Function<java.util.Collection<Long>, java.util.Map<Long, JsonObject>> linkHealth;
 
     /**
      * @param modules       more routes (alerts, QR codes, the web UI), mounted after authentication
@@ -88,6 +89,28 @@ final class ApiRoutes {
         this.observer = observer;
         return this;
     }
+
+    /** Where links' health comes from ({@code health} in link answers, {@code ?health=} on the list). */
+    ApiRoutes linkHealth(java.util.function.Function<java.util.Collection<Long>, java.util.Map<Long, JsonObject>> linkHealth) {
+        this.linkHealth = linkHealth;
+        return this;
+    }
+
+    /** Links as answers, with their health when it is known. Blocking. */
+    private List<JsonObject> rendered(List<Link> page) {
+        java.util.Map<Long, JsonObject> h = linkHealth == null || page.isEmpty() ? java.util.Map.of()
+                : linkHealth.apply(page.stream().map(Link::id).toList());
+        List<JsonObject> out = new ArrayList<>(page.size());
+        for (Link l : page) {
+            JsonObject j = LinkJson.toJson(l, base);
+            if (linkHealth != null) j.put("health", h.getOrDefault(l.id(), UNKNOWN_HEALTH));
+            out.add(j);
+        }
+        return out;
+    }
+
+    private static final JsonObject UNKNOWN_HEALTH = new JsonObject().put("status", "unknown").putNull("httpStatus").putNull("error")
+            .putNull("checkedAt");
 
     Router router(Vertx vertx) {
         Router r = Router.router(vertx);
@@ -133,7 +156,7 @@ final class ApiRoutes {
             }
             Long visibleTo = Callers.linksVisibleTo(ctx);
             String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
-            blocking.run(ctx, () -> links.get(links.key(domain, slug), visibleTo), l -> json(ctx, 200, LinkJson.toJson(l, base)));
+            blocking.run(ctx, () -> rendered(List.of(links.get(links.key(domain, slug), visibleTo))).get(0), l -> json(ctx, 200, l));
         }));
         r.patch("/api/v1/links/:slug").handler(scope(Scope.LINKS_WRITE, ctx -> {
             var patch = LinkJson.patch(body(ctx));
@@ -277,11 +300,15 @@ final class ApiRoutes {
         String q = ctx.request().getParam("q");
         Long visibleTo = Callers.linksVisibleTo(ctx);
         String domain = ctx.request().getParam("domain");
-        blocking.run(ctx, () -> links.list(pageSize, cursor, tag, q, visibleTo, domain), page -> {
-            JsonArray items = new JsonArray();
-            for (Link l : page.items()) items.add(LinkJson.toJson(l, base));
-            json(ctx, 200, new JsonObject().put("items", items).put("nextCursor", page.nextCursor()));
-        });
+        String healthIs = ctx.request().getParam("health");
+        if (healthIs != null && !List.of("ok", "broken", "unknown").contains(healthIs)) {
+            throw ApiProblems.badRequest("health: must be ok, broken or unknown");
+        }
+        blocking.run(ctx, () -> {
+            var page = links.list(pageSize, cursor, tag, q, visibleTo, domain, healthIs);
+            return new JsonObject().put("items", new JsonArray(new ArrayList<Object>(rendered(page.items()))))
+                    .put("nextCursor", page.nextCursor());
+        }, out -> json(ctx, 200, out));
     }
 
     private void ready(RoutingContext ctx) {

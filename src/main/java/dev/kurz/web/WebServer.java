@@ -48,7 +48,8 @@ public final class WebServer {
                            ClickBuffer clicks, StatsService stats, StatsStore statsStore, LiveHub hub, Alerts alerts,
                            dev.kurz.ops.Metrics metrics, dev.kurz.abuse.Abuse abuse, dev.kurz.audit.AuditLog audit,
                            dev.kurz.idempotency.Idempotency idempotency, SmartLinks smart,
-                           dev.kurz.transfer.ImportJobs imports) {}
+                           dev.kurz.transfer.ImportJobs imports,
+                           dev.kurz.webhook.Webhooks webhooks, dev.kurz.linkcheck.LinkChecks linkChecks) {}
 
     /**
      * @param proxies the proxies trusted to tell the client's address; redirects record
@@ -97,6 +98,7 @@ public final class WebServer {
                 new KeyRoutes(f.keys(), f.audit(), blocking)::mount,
                 new AuditRoutes(f.audit(), blocking)::mount,
                 new ImportRoutes(f.imports(), f.links(), blocking, executor, baseUrl)::mount,
+                new WebhookRoutes(f.webhooks(), blocking, f.audit())::mount,
                 // On the main port only for a key with scope metrics (or admin); the management port serves it to anyone who reaches it.
                 r -> r.get("/metrics").handler(ApiRoutes.scope(dev.kurz.auth.Scope.METRICS, ctx -> ctx.response()
                         .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, dev.kurz.ops.Metrics.CONTENT_TYPE)
@@ -111,7 +113,12 @@ public final class WebServer {
         HttpObserver observer = new HttpObserver(f.metrics().registry(), tracing);
         Router router = new ApiRoutes(f.links(), f.keys(), f.health(), blocking, baseUrl, stats, live, modules, proxies,
                 new Cors(http.corsOrigins()), List.of(abuse::mountPublic), f.audit(), throttle,
-                new IdempotentRequests(f.idempotency(), executor)).observe(observer).router(vertx);
+                new IdempotentRequests(f.idempotency(), executor)).observe(observer)
+                .linkHealth(ids -> {
+                    java.util.Map<Long, io.vertx.core.json.JsonObject> out = new java.util.HashMap<>();
+                    f.linkChecks().healthOf(ids).forEach((id, h) -> out.put(id, h.toJson()));
+                    return out;
+                }).router(vertx);
         observer.routes(router);
         dev.kurz.link.DomainService domains = f.smart().domains();
         this.dispatcher = req -> {

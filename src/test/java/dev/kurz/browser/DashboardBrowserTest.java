@@ -42,7 +42,10 @@ class DashboardBrowserTest {
     @BeforeAll
     void start() throws IOException {
         // Trusting the test's own address lets the overview test send clicks from several countries.
-        node = Node.sqlite(Files.createTempDirectory("kurz-browser"), Clock.systemUTC(), Map.of("KURZ_TRUSTED_PROXIES", "127.0.0.1"));
+        node = Node.sqlite(Files.createTempDirectory("kurz-browser"), Clock.systemUTC(), Map.of("KURZ_TRUSTED_PROXIES", "127.0.0.1",
+                // The webhooks page test: a receiver on loopback, dead letters after a second.
+                "KURZ_WEBHOOK_ALLOW_PRIVATE", "true", "KURZ_WEBHOOK_RETRY_BASE", "50ms", "KURZ_WEBHOOK_RETRY_CAP", "200ms",
+                "KURZ_WEBHOOK_RETRY_FOR", "1s", "KURZ_WEBHOOK_POLL", "50ms", "KURZ_WEBHOOK_BREAKER_OPEN", "200ms", "KURZ_LINK_CHECK_INTERVAL", "off"));
         downloads = Files.createTempDirectory("kurz-downloads");
         Map<String, Object> prefs = new HashMap<>();
         prefs.put("download.default_directory", downloads.toString());
@@ -299,5 +302,45 @@ class DashboardBrowserTest {
         }
         assertThat(driver.findElement(By.id("keys-table")).getText()).as("the list never shows a secret").doesNotContain(secret);
         assertThat(driver.getPageSource()).as("a revoked key's secret leaves the screen").doesNotContain(secret);
+    }
+
+    @Test
+    void webhooksPage_addShowsTheSecretOnce_deadDeliveryRetried() throws Exception {
+        try (dev.kurz.webhook.Receiver receiver = new dev.kurz.webhook.Receiver()) {
+            receiver.stop(); // down at first: the delivery becomes a dead letter
+            driver.get(node.api.base + "/app/");
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+            driver.get(node.api.base + "/app/#/webhooks");
+            await(By.id("key")).sendKeys(Node.ADMIN_KEY);
+            driver.findElement(By.id("sign-in")).click();
+            await(By.id("webhook-url")).sendKeys(receiver.url());
+            driver.findElement(By.id("webhook-create-submit")).click();
+            String secret = await(By.id("new-webhook-secret")).getText();
+            assertThat(secret).startsWith("whsec_");
+            receiver.secret = secret;
+            WebElement row = await(By.cssSelector(".webhook-row"));
+            assertThat(row.getText()).contains(receiver.url()).contains("link.created");
+            shot("8-webhook-added");
+
+            node.api.create(Map.of("url", "https://example.com/hooked", "slug", "browser-hook"));
+            long id = node.api.get("/api/v1/webhooks").json().getJsonArray("items").getJsonObject(0).getLong("id");
+            dev.kurz.testing.Eventually.await("a dead letter", 10_000, () -> node.api.get("/api/v1/webhooks/" + id + "/deliveries").json()
+                    .getJsonArray("items").getJsonObject(0).getString("state").equals("dead"));
+            receiver.start();
+            await(By.cssSelector(".webhook-row")).findElement(By.xpath(".//button[text()='Deliveries']")).click();
+            WebElement dead = await(By.cssSelector(".delivery-row.dead"));
+            assertThat(dead.getText()).contains("link.created");
+            shot("9-dead-letter");
+            dead.findElement(By.xpath(".//button[text()='Retry']")).click();
+            dev.kurz.testing.Eventually.await("the retried delivery acknowledged", 10_000, () -> receiver.acknowledged().size() == 1);
+            assertThat(receiver.acknowledged().get(0).verified()).isTrue();
+            new WebDriverWait(driver, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> {
+                        d.findElement(By.cssSelector(".webhook-row")).findElement(By.xpath(".//button[text()='Deliveries']")).click();
+                        return !d.findElements(By.cssSelector(".delivery-row.delivered")).isEmpty();
+                    });
+            shot("10-delivered");
+            assertThat(driver.findElement(By.id("webhooks-table")).getText()).as("the list never shows a secret").doesNotContain(secret);
+        }
     }
 }

@@ -45,11 +45,23 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     private final Dialect dialect;
     private final DataSource writer;
     private final DataSource reader;
+    private volatile dev.kurz.webhook.LinkEvents events;
 
     public JdbcStore(Database db) {
         this.dialect = db.dialect();
         this.writer = db.writer();
         this.reader = db.reader();
+    }
+
+    /** From now on, each link change also writes its webhook events, in the change's transaction. */
+    public void writeEvents(dev.kurz.webhook.LinkEvents events) {
+        this.events = events;
+    }
+
+    private void enqueue(Connection c, java.util.function.Function<dev.kurz.webhook.LinkEvents, dev.kurz.webhook.Event> event, long millis)
+            throws SQLException {
+        dev.kurz.webhook.LinkEvents e = events;
+        if (e != null) JdbcWebhookStore.enqueue(c, event.apply(e), millis);
     }
 
     // ---- links ----
@@ -61,6 +73,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             c.setAutoCommit(false);
             try {
                 Link stored = insertRow(c, link, millis);
+                enqueue(c, e -> e.created(stored), millis);
                 c.commit();
                 return stored;
             } catch (SQLException e) {
@@ -112,6 +125,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
             try {
                 Link stored = insertRow(c, next, millis);
                 c.releaseSavepoint(before);
+                enqueue(c, e -> e.created(stored), millis);
                 return stored;
             } catch (SQLException e) {
                 if (!dialect.isUniqueViolation(e)) throw e;
@@ -175,6 +189,14 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         try (Connection c = writer.getConnection()) {
             c.setAutoCommit(false);
             try {
+                // A new destination has not been checked: its old health goes (the next round checks it).
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM link_health WHERE link_id = ? AND (SELECT url FROM links WHERE id = ?) <> ?")) {
+                    ps.setLong(1, link.id());
+                    ps.setLong(2, link.id());
+                    ps.setString(3, link.url());
+                    ps.executeUpdate();
+                }
                 int n;
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE links SET url = ?, title = ?, tags = ?, expires_at = ?, max_clicks = ?, redirect_type = ?,"
@@ -201,6 +223,7 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
                     ps.executeUpdate();
                 }
                 insertTags(c, link.id(), link.tags());
+                enqueue(c, e -> e.updated(link), link.updatedAt().toEpochMilli());
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -215,7 +238,35 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
 
     @Override
     public boolean delete(String key) {
-        return update("DELETE FROM links WHERE " + BY_KEY, ps -> byKey(ps, 1, key)) > 0;
+        if (events == null) {
+            return update("DELETE FROM links WHERE " + BY_KEY, ps -> byKey(ps, 1, key)) > 0;
+        }
+        try (Connection c = writer.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE " + BY_KEY + " RETURNING id, url")) {
+                byKey(ps, 1, key);
+                Long id = null;
+                String url = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        id = rs.getLong(1);
+                        url = rs.getString(2);
+                    }
+                }
+                if (id != null) {
+                    long deletedId = id;
+                    String deletedUrl = url;
+                    enqueue(c, e -> e.deleted(deletedId, key, deletedUrl), events.now());
+                }
+                c.commit();
+                return id != null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("delete link", e);
+        }
     }
 
     @Override
@@ -245,6 +296,12 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         if (q.domain() != null) {
             sql.append(" AND domain_id = ").append(DOMAIN_ID);
             args.add(q.domain().host() == null ? "" : q.domain().host());
+        }
+        if ("unknown".equals(q.health())) {
+            sql.append(" AND id NOT IN (SELECT link_id FROM link_health WHERE status <> 'unknown')");
+        } else if (q.health() != null) {
+            sql.append(" AND id IN (SELECT link_id FROM link_health WHERE status = ?)");
+            args.add(q.health());
         }
         if (q.tag() != null) {
             sql.append(" AND id IN (SELECT link_id FROM link_tags WHERE tag = ?)");
