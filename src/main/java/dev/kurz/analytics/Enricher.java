@@ -28,7 +28,12 @@ public final class Enricher {
     private final IpStorage ipStorage;
     private final Slot[] slots = new Slot[SLOTS];
     private final java.util.Map<Visit.Traits, Visit.Traits> traits = new java.util.HashMap<>();
-    private final java.util.Map<Visit, Visit> visits = new java.util.HashMap<>();
+    /**
+     * Recent visits by hash, one per slot: equal visits from other connections become one instance.
+     * Direct-mapped, not a map: with real visitors nearly every visit is new, and a map of the last
+     * 65,536 kept them all alive through young collections into the old generation.
+     */
+    private final Visit[] visits = new Visit[SLOTS];
 
     /** The request facts a cached visit was made from. */
     private record Slot(Supplier<String> peer, String userAgent, String referrer, boolean head, String forwardedFor,
@@ -75,7 +80,10 @@ public final class Enricher {
         Visit v = new Visit(visitor, c.head(), traits.computeIfAbsent(t, k -> k), ipStorage.keep(ip), ua);
         // A visitor's requests on other connections make the same visit: one instance keeps the
         // click log's per-row dictionary of visits small.
-        if (visits.size() >= 16 * SLOTS) visits.clear();
-        return visits.computeIfAbsent(v, k -> k);
+        int i = (v.hashCode() * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(SLOTS));
+        Visit seen = visits[i];
+        if (v.equals(seen)) return seen;
+        visits[i] = v;
+        return v;
     }
 }

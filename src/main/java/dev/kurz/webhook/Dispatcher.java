@@ -108,6 +108,12 @@ public final class Dispatcher implements AutoCloseable {
         return due.size();
     }
 
+    /** A failure disabled {@code w} (both paths that can: a failed attempt, a dead letter while the breaker is open). */
+    private void disabledBy(Webhook w, String last) {
+        log.warn("webhook {} disabled: it has failed for {} ({}; last: {})", w.id(), config.disableAfter(), w.url(), last);
+        onDisabled.accept(w);
+    }
+
     void attempt(Delivery d) {
         Webhook w = store.find(d.webhookId()).orElse(null);
         if (w == null) return; // deleted meanwhile: its deliveries went with it
@@ -117,9 +123,10 @@ public final class Dispatcher implements AutoCloseable {
             Instant next = start.plus(config.breakerOpen());
             if (w.enabled() && next.isAfter(d.windowStart().plus(config.retryFor()))) {
                 // Its window ends while the breaker holds it back: a dead letter now, not a row waiting forever.
-                store.finish(d, node, new WebhookStore.Outcome(new Delivery.Attempt(start, null, 0,
+                boolean disabled = store.finish(d, node, new WebhookStore.Outcome(new Delivery.Attempt(start, null, 0,
                         "not sent: the endpoint's circuit breaker is open"), Delivery.State.DEAD, start), start.minus(config.disableAfter()),
                         "failing since more than " + config.disableAfter() + " (circuit breaker open)");
+                if (disabled) disabledBy(w, "circuit breaker open");
                 return;
             }
             store.release(d, node, next);
@@ -163,10 +170,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         boolean disabled = store.finish(d, node, outcome, end.minus(config.disableAfter()),
                 "failing since more than " + config.disableAfter() + " (last: " + error + ")");
-        if (disabled) {
-            log.warn("webhook {} disabled: it has failed for {} ({})", w.id(), config.disableAfter(), w.url());
-            onDisabled.accept(w);
-        }
+        if (disabled) disabledBy(w, error);
     }
 
     /** The wait before attempt {@code n + 1}: base × 2^(n-1), capped, the upper half of it at random. */
