@@ -254,8 +254,6 @@ public final class Kurz implements AutoCloseable {
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         this.orphans = new dev.kurz.analytics.OrphanVisits(new dev.kurz.storage.jdbc.JdbcOrphanStore(db), new UserAgents(1_000), clock);
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
-        // Quiet for 30 s after serving: one full collection gives the burst's heap back (ops.IdleTrim).
-        maintenance.scheduleWithFixedDelay(new dev.kurz.ops.IdleTrim(clicks::accepted, 3), 10, 10, TimeUnit.SECONDS);
         // Domains also come from the database every 10 s: a change missed on the channel (Redis away, no Redis) still arrives.
         maintenance.scheduleWithFixedDelay(() -> {
             try {
