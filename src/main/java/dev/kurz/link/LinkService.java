@@ -214,15 +214,13 @@ public final class LinkService {
 
     /** A page of the links the caller may see (see {@link #get(String, Long)}). */
     public Page list(int limit, String cursor, String tag, String text, Long visibleTo) {
-        return list(limit, cursor, tag, text, visibleTo, null);
+        return list(limit, cursor, tag, text, visibleTo, null, null);
     }
 
-    /** A page of the links the caller may see, only those of {@code domain} when that is given (the default host: the default domain). */
-    public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String domain) {
-        return list(limit, cursor, tag, text, visibleTo, domain, null);
-    }
-
-    /** The same, only links whose health is {@code health} (ok, broken, unknown; null: any). */
+    /**
+     * The same, only those of {@code domain} when that is given (the default host: the default
+     * domain) and whose health is {@code health} (ok, broken, unknown; null: any).
+     */
     public Page list(int limit, String cursor, String tag, String text, Long visibleTo, String domain, String health) {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
         LinkStore.DomainFilter only = domain == null || domain.isBlank() ? null

@@ -85,14 +85,6 @@ public interface LinkStore {
         public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy) {
             this(limit, beforeId, tag, text, createdBy, null, null);
         }
-
-        public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, DomainFilter domain) {
-            this(limit, beforeId, tag, text, createdBy, domain, null);
-        }
-
-        public LinkQuery(int limit, Long beforeId, String tag, String text, Long createdBy, String health) {
-            this(limit, beforeId, tag, text, createdBy, null, health);
-        }
     }
 
     /** Only the links of one domain: {@code host} null means the default domain. */
