@@ -16,8 +16,6 @@ public final class ClickAggregate {
     /** The link id under which totals over all links are kept. */
     public static final long ALL_LINKS = 0;
     public static final List<String> DIMENSIONS = List.of("country", "referrer", "browser", "os", "device", "target");
-    /** What smart links served per link and day ("target" rows of the link only, not of all links). */
-    private final Map<DimKey, long[]> targets = new HashMap<>();
 
     /** A link and a whole unit of time since the epoch (minute, hour or day). */
     public record TimeKey(long linkId, long unit) {}
@@ -55,6 +53,12 @@ public final class ClickAggregate {
         private long[] count;
         /** Past SCAN entries (a popular link with many countries, referrers, …): position by key. */
         private Map<Key, Integer> index;
+        // What a smart link served, by day: a handful of values (its rules, variants and own URL,
+        // made once per cached link, so usually the same String), scanned in place like the traits.
+        private long[] targetDay;
+        private String[] targetValue;
+        private long[] targetCount;
+        private int targets;
 
         PerLink(long id) {
             this.id = id;
@@ -80,6 +84,29 @@ public final class ClickAggregate {
         void forEach(Entry e) {
             if (traits0 != null) e.visit(minute0, traits0, count0);
             for (int i = 0; i < size; i++) e.visit(minute[i], traits[i], count[i]);
+        }
+
+        void target(long day, String value, long n) {
+            for (int i = targets - 1; i >= 0; i--) {
+                String v = targetValue[i];
+                if (targetDay[i] == day && (v == value || v.equals(value))) {
+                    targetCount[i] += n;
+                    return;
+                }
+            }
+            if (targetValue == null) {
+                targetDay = new long[2];
+                targetValue = new String[2];
+                targetCount = new long[2];
+            } else if (targets == targetValue.length) {
+                targetDay = java.util.Arrays.copyOf(targetDay, targets * 2);
+                targetValue = java.util.Arrays.copyOf(targetValue, targets * 2);
+                targetCount = java.util.Arrays.copyOf(targetCount, targets * 2);
+            }
+            targetDay[targets] = day;
+            targetValue[targets] = value;
+            targetCount[targets] = n;
+            targets++;
         }
 
         void count(long m, Visit.Traits t, long n) {
@@ -207,9 +234,7 @@ public final class ClickAggregate {
         PerLink l = link(c.linkId());
         l.count(minute, c.visit().traits(), 1);
         if (!c.counted()) l.linkClicks++;
-        if (c.target() != null) {
-            targets.computeIfAbsent(new DimKey(c.linkId(), Math.floorDiv(minute, 1440), "target", c.target()), k -> new long[1])[0]++;
-        }
+        if (c.target() != null) l.target(Math.floorDiv(minute, 1440), c.target(), 1);
         if (!c.bot()) {
             long day = Math.floorDiv(minute, 1440);
             int reg = Hll.register(c.visitor());
@@ -230,10 +255,10 @@ public final class ClickAggregate {
         other.links.forEach(o -> {
             PerLink l = link(o.id);
             o.forEach(l::count);
+            for (int i = 0; i < o.targets; i++) l.target(o.targetDay[i], o.targetValue[i], o.targetCount[i]);
             l.linkClicks += o.linkClicks;
         });
         registers.addAll(other.registers);
-        other.targets.forEach((k, n) -> targets.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
         rollupClicks += other.rollupClicks;
         minutes = null;
     }
@@ -270,8 +295,9 @@ public final class ClickAggregate {
                     dim(link, day, "device", nz(v.device()), n);
                 }
             });
+            // Targets are the link's own: "variant:0" of one link says nothing of another's.
+            for (int i = 0; i < l.targets; i++) dim(id, l.targetDay[i], "target", l.targetValue[i], l.targetCount[i]);
         });
-        targets.forEach((k, n) -> dims.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
         this.minutes = minutes;
     }
 

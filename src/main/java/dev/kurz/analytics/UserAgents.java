@@ -111,6 +111,14 @@ public final class UserAgents {
         static final Parser PARSER = new Parser();
     }
     private final Cache<String, Agent> cache;
+    /**
+     * The exact strings seen last, direct-mapped by hash: a hit is one hash and one comparison
+     * where the cache costs the shape's copy, its hash and a Caffeine read. Shared by the event
+     * loops (smart links) and the batcher; a slot holds an immutable pair, so a race only loses a slot.
+     */
+    private final Recent[] recent = new Recent[4096];
+
+    private record Recent(String ua, Agent agent) {}
 
     public UserAgents(int cacheSize) {
         this.cache = Caffeine.newBuilder()
@@ -127,7 +135,15 @@ public final class UserAgents {
      */
     public Agent parse(String userAgent, boolean headRequest) {
         if (userAgent == null || userAgent.isBlank()) return NO_AGENT;
-        Agent agent = cache.get(shape(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent), this::analyze);
+        int slot = userAgent.hashCode() & (recent.length - 1);
+        Recent r = recent[slot];
+        Agent agent;
+        if (r != null && r.ua.equals(userAgent)) {
+            agent = r.agent;
+        } else {
+            agent = cache.get(shape(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent), this::analyze);
+            if (userAgent.length() <= MAX_LENGTH) recent[slot] = new Recent(userAgent, agent);
+        }
         return headRequest ? agent.asBot() : agent;
     }
 

@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -63,10 +62,12 @@ public final class VisitorHasher {
         }
     }
 
-    /** A thread's Mac, keyed for one day. */
+    /** A thread's Mac, keyed for one day, and its buffers: a hash allocates nothing. */
     private static final class DayMac {
-        LocalDate day;
+        long epochDay = Long.MIN_VALUE;
         final Mac mac;
+        byte[] in = new byte[512];
+        final byte[] out = new byte[32];
 
         DayMac() {
             try {
@@ -88,24 +89,46 @@ public final class VisitorHasher {
 
     /** The visitor's value for the current UTC day; null IP or User-Agent count as empty. */
     public long visitor(String ip, String userAgent) {
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        long epochDay = Math.floorDiv(clock.millis(), 86_400_000L);
         DayMac m = macs.get();
-        if (!today.equals(m.day)) {
+        if (epochDay != m.epochDay) {
             try {
-                m.mac.init(new SecretKeySpec(salts.saltFor(today), HMAC));
+                m.mac.init(new SecretKeySpec(salts.saltFor(LocalDate.ofEpochDay(epochDay)), HMAC));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("salt rejected as an HMAC key", e);
             }
-            m.day = today;
+            m.epochDay = epochDay;
         }
+        // The bytes hashed are UTF-8 of ip, '\n', UTF-8 of userAgent, as always; ASCII (nearly every
+        // header) is copied into the thread's buffer, anything else encoded the usual way.
+        int n = put(m, 0, ip);
+        m.in[n++] = '\n';
+        n = put(m, n, userAgent);
         Mac mac = m.mac;
-        mac.update(bytes(ip));
-        mac.update((byte) '\n');
-        mac.update(bytes(userAgent));
-        return ByteBuffer.wrap(mac.doFinal()).getLong();
+        mac.update(m.in, 0, n);
+        try {
+            mac.doFinal(m.out, 0);
+        } catch (javax.crypto.ShortBufferException e) {
+            throw new AssertionError("32 bytes hold an HMAC-SHA256", e);
+        }
+        return ByteBuffer.wrap(m.out).getLong();
     }
 
-    private static byte[] bytes(String s) {
-        return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    private static int put(DayMac m, int at, String s) {
+        if (s == null) return at;
+        int len = s.length();
+        if (m.in.length < at + len * 3 + 1) m.in = java.util.Arrays.copyOf(m.in, Math.max(m.in.length * 2, at + len * 3 + 1));
+        byte[] in = m.in;
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                if (in.length < at + utf8.length + 1) in = m.in = java.util.Arrays.copyOf(in, at + utf8.length + 1);
+                System.arraycopy(utf8, 0, in, at, utf8.length);
+                return at + utf8.length;
+            }
+            in[at++] = (byte) c;
+        }
+        return at;
     }
 }

@@ -44,8 +44,8 @@ public final class Route {
         boolean holds(Visitor v) {
             if (country != null && !any(country, v.country())) return false;
             if (device != null && !any(device, v.device())) return false;
-            if (os != null && !any(os, lower(v.os()))) return false;
-            if (browser != null && !any(browser, lower(v.browser()))) return false;
+            if (os != null && !anyIgnoringCase(os, v.os())) return false;
+            if (browser != null && !anyIgnoringCase(browser, v.browser())) return false;
             if (language != null && !anyLanguage(v.languages())) return false;
             if (queryNames != null) {
                 for (int i = 0; i < queryNames.length; i++) {
@@ -63,29 +63,36 @@ public final class Route {
     }
 
     private final Rule[] rules;
+    // Answers made once: a redirect allocates no label and no choice, and the analytics aggregate
+    // recognises a served target by identity.
+    private final Choice[] ruleChoices;
     private final int[] cumulative;
-    private final String[] variantUrls;
+    private final Choice[] variantChoices;
+    private final Choice own;
     private final String fallbackUrl;
     private final String[] utmNames;
     private final String[] utmPairs;
     private final Smart.Preview preview;
     private final String passwordHash;
 
-    private Route(Smart s, String passwordHash) {
+    private Route(Smart s, String passwordHash, String url) {
         this.passwordHash = passwordHash;
+        this.own = new Choice(url, null);
         Smart smart = s == null ? new Smart(null, null, null, null, null) : s;
         this.rules = smart.rules() == null ? new Rule[0] : smart.rules().stream().map(Route::compile).toArray(Rule[]::new);
+        this.ruleChoices = new Choice[rules.length];
+        for (int i = 0; i < rules.length; i++) ruleChoices[i] = new Choice(rules[i].url, ("rule:" + i).intern());
         if (smart.variants() == null) {
             cumulative = null;
-            variantUrls = null;
+            variantChoices = null;
         } else {
             cumulative = new int[smart.variants().size()];
-            variantUrls = new String[cumulative.length];
+            variantChoices = new Choice[cumulative.length];
             int sum = 0;
             for (int i = 0; i < cumulative.length; i++) {
                 sum += smart.variants().get(i).weight();
                 cumulative[i] = sum;
-                variantUrls[i] = smart.variants().get(i).url();
+                variantChoices[i] = new Choice(smart.variants().get(i).url(), ("variant:" + i).intern());
             }
         }
         this.fallbackUrl = smart.fallbackUrl();
@@ -105,7 +112,7 @@ public final class Route {
 
     /** The compiled route of a link, or null when it has nothing smart. */
     public static Route of(Link link) {
-        return link.smart() == null && link.passwordHash() == null ? null : new Route(link.smart(), link.passwordHash());
+        return link.smart() == null && link.passwordHash() == null ? null : new Route(link.smart(), link.passwordHash(), link.url());
     }
 
     private static Rule compile(Smart.Rule r) {
@@ -119,18 +126,23 @@ public final class Route {
         return l == null || l.isEmpty() ? null : l.stream().map(String::intern).toArray(String[]::new);
     }
 
-    /** The first rule that holds, else a variant, else the link's URL ({@code url}). */
-    public Choice choose(Visitor v, String url) {
+    /** The first rule that holds, else a variant, else the link's own URL. */
+    public Choice choose(Visitor v) {
         for (int i = 0; i < rules.length; i++) {
-            if (rules[i].holds(v)) return new Choice(rules[i].url, "rule:" + i);
+            if (rules[i].holds(v)) return ruleChoices[i];
         }
         if (cumulative != null) {
             int bucket = (int) Math.floorMod(mix(v.seed()), 100L);
             for (int i = 0; i < cumulative.length; i++) {
-                if (bucket < cumulative[i]) return new Choice(variantUrls[i], "variant:" + i);
+                if (bucket < cumulative[i]) return variantChoices[i];
             }
         }
-        return new Choice(url, null);
+        return own;
+    }
+
+    /** The link's own URL, as chosen when nothing smart applies. */
+    public Choice own() {
+        return own;
     }
 
     /** Whether choosing needs the visitor at all (rules or variants). */
@@ -183,8 +195,11 @@ public final class Route {
         return false;
     }
 
-    private static String lower(String s) {
-        return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
+    /** {@code values} are lower case already; the visitor's OS or browser name is compared without a lower-cased copy. */
+    private static boolean anyIgnoringCase(String[] values, String v) {
+        if (v == null) return false;
+        for (String x : values) if (x.equalsIgnoreCase(v)) return true;
+        return false;
     }
 
     /** SplitMix64's finalizer: the visitor hash's bits spread evenly over the hundred buckets. */

@@ -197,7 +197,7 @@ final class RedirectHandler {
                 h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
             } else {
                 Route r = t.route();
-                Route.Choice c = r.chooses() ? r.choose(new RequestVisitor(req, smart, proxies), t.url()) : new Route.Choice(t.url(), null);
+                Route.Choice c = r.chooses() ? r.choose(new RequestVisitor(req, smart, proxies)) : r.own();
                 served = c.label() == null ? c.url() : c.label();
                 h.add(HttpHeaders.LOCATION, Redirector.location(c.url(), r.query(t.forwardQuery() ? req.query() : null)));
             }

@@ -21,6 +21,8 @@ final class RequestVisitor implements Route.Visitor {
     private String ip;
     private boolean ipKnown;
     private UserAgents.Agent agent;
+    private String country;
+    private boolean countryKnown;
     private List<String> languages;
 
     RequestVisitor(HttpServerRequest req, SmartLinks smart, TrustedProxies proxies) {
@@ -44,7 +46,11 @@ final class RequestVisitor implements Route.Visitor {
 
     @Override
     public String country() {
-        return smart.geo().country(ip());
+        if (!countryKnown) {
+            country = smart.geo().country(ip());
+            countryKnown = true;
+        }
+        return country;
     }
 
     @Override

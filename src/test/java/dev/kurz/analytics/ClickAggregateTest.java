@@ -63,4 +63,37 @@ class ClickAggregateTest {
         assertThat(merged.linkClicks()).isEqualTo(direct.linkClicks());
         assertThat(merged.registers().toMap()).isEqualTo(direct.registers().toMap());
     }
+
+    @Test
+    void add_smartTargets_countedPerLinkAndDayByValueNotIdentity() {
+        Visit.Traits t = new Visit.Traits(false, "DE", "Chrome", "Linux", "desktop", "");
+        ClickAggregate direct = new ClickAggregate();
+        ClickAggregate merged = new ClickAggregate();
+        List<EnrichedClick> all = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            // Equal values in distinct instances (a link cached again makes new ones), across midnight, on two links.
+            String target = new String(i % 3 == 0 ? "variant:1" : "variant:0");
+            long at = T0 + (i % 2) * 86_400_000L;
+            all.add(new EnrichedClick(1 + i % 5 / 4, "s", at, false, new Visit(i, false, t, null, "UA"), target));
+        }
+        all.forEach(direct::add);
+        for (int from = 0; from < all.size(); from += 7) {
+            ClickAggregate part = new ClickAggregate();
+            all.subList(from, Math.min(all.size(), from + 7)).forEach(part::add);
+            merged.addRollups(part);
+        }
+        long day = T0 / 86_400_000L;
+        long total = 0;
+        for (ClickAggregate a : List.of(direct, merged)) {
+            total = 0;
+            for (var e : a.dims().entrySet()) {
+                if (!e.getKey().dim().equals("target")) continue;
+                assertThat(e.getKey().linkId()).as("targets are per link, never of all links").isNotEqualTo(ClickAggregate.ALL_LINKS);
+                total += e.getValue()[0];
+            }
+            assertThat(total).isEqualTo(90);
+            long expected = all.stream().filter(c -> c.linkId() == 1 && c.epochMillis() / 86_400_000L == day && c.target().equals("variant:1")).count();
+            assertThat(a.dims().get(new DimKey(1, day, "target", "variant:1"))[0]).isEqualTo(expected);
+        }
+    }
 }

@@ -39,6 +39,22 @@ class VisitorHasherTest {
     }
 
     @Test
+    void visitor_isTheFirst64BitsOfHmacSha256OverUtf8() throws Exception {
+        byte[] salt = new byte[32];
+        new SecureRandom().nextBytes(salt);
+        VisitorHasher fixed = new VisitorHasher(clock, day -> salt);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA256"));
+        // ASCII, non-ASCII in the middle (the buffer's slow path), and longer than the thread's first buffer.
+        for (String ua : new String[] {UA, "Mozilla/5.0 (Linux; Android 14; Grüße 日本 \uD83D\uDE00) Chrome/131.0", UA.repeat(20) + "é"}) {
+            for (String ip : new String[] {"203.0.113.9", "2001:db8::1"}) {
+                byte[] want = mac.doFinal((ip + "\n" + ua).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(fixed.visitor(ip, ua)).as(ua).isEqualTo(java.nio.ByteBuffer.wrap(want).getLong());
+            }
+        }
+    }
+
+    @Test
     void visitor_nullParts_areHashedAsEmpty() {
         assertThat(hasher.visitor(null, null)).isEqualTo(hasher.visitor("", ""));
     }

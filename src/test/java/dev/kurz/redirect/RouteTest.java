@@ -45,11 +45,11 @@ class RouteTest {
                 new Smart.Rule(when(null, null, List.of("fr")), "https://example.com/fr"),
                 new Smart.Rule(new Smart.Condition(null, null, List.of("ios"), List.of("safari"), null, Map.of("ref", "x")), "https://example.com/q")),
                 null, null, null, null), null));
-        assertThat(r.choose(visitor("AT", "mobile", List.of("de"), 1), "u")).isEqualTo(new Route.Choice("https://example.com/de-mobile", "rule:0"));
-        assertThat(r.choose(visitor("DE", "desktop", List.of("de"), 1), "u").label()).isEqualTo("rule:1");
-        assertThat(r.choose(visitor("US", "desktop", List.of("en", "fr"), 1), "u").label()).isEqualTo("rule:2");
-        assertThat(r.choose(new Visitor("US", "mobile", "iOS", "Safari", List.of("en"), Map.of("ref", "x"), 1), "u").label()).isEqualTo("rule:3");
-        assertThat(r.choose(visitor(null, "desktop", List.of(), 1), "u")).isEqualTo(new Route.Choice("u", null));
+        assertThat(r.choose(visitor("AT", "mobile", List.of("de"), 1))).isEqualTo(new Route.Choice("https://example.com/de-mobile", "rule:0"));
+        assertThat(r.choose(visitor("DE", "desktop", List.of("de"), 1)).label()).isEqualTo("rule:1");
+        assertThat(r.choose(visitor("US", "desktop", List.of("en", "fr"), 1)).label()).isEqualTo("rule:2");
+        assertThat(r.choose(new Visitor("US", "mobile", "iOS", "Safari", List.of("en"), Map.of("ref", "x"), 1)).label()).isEqualTo("rule:3");
+        assertThat(r.choose(visitor(null, "desktop", List.of(), 1))).isEqualTo(new Route.Choice("https://example.com/else", null));
     }
 
     @Test
@@ -58,9 +58,9 @@ class RouteTest {
                 null));
         int a = 0;
         for (long seed = 0; seed < 10_000; seed++) {
-            Route.Choice c = r.choose(visitor("DE", "desktop", List.of(), seed * 0x9E3779B97F4A7C15L), "u");
+            Route.Choice c = r.choose(visitor("DE", "desktop", List.of(), seed * 0x9E3779B97F4A7C15L));
             if (c.label().equals("variant:0")) a++;
-            assertThat(r.choose(visitor("DE", "desktop", List.of(), seed * 0x9E3779B97F4A7C15L), "u")).isEqualTo(c);
+            assertThat(r.choose(visitor("DE", "desktop", List.of(), seed * 0x9E3779B97F4A7C15L))).isEqualTo(c);
         }
         assertThat(a).isBetween(1_800, 2_200);
     }
