@@ -22,7 +22,7 @@ class LiveHubTest {
     }
 
     /** A transport that runs tasks inline and records frames; writability is switchable. */
-    static final class FakeTransport implements Transport {
+    static class FakeTransport implements Transport {
         final List<JsonObject> frames = new ArrayList<>();
         boolean writable = true;
         Runnable drain;
@@ -223,5 +223,74 @@ class LiveHubTest {
         assertThat(room.ofType("link")).hasSize(1);
         assertThat(all.ofType("link").get(0).getString("op")).isEqualTo("updated");
         assertThat(other.frames).isEmpty();
+    }
+
+    /** Connections on one event loop whose every write takes 0.3 ms of a hand-moved clock; tasks after I/O wait in a list. */
+    static final class OnLoop extends FakeTransport {
+        final Object loop;
+        final java.util.concurrent.atomic.AtomicLong nanos;
+        final List<Runnable> afterIo;
+
+        OnLoop(Object loop, java.util.concurrent.atomic.AtomicLong nanos, List<Runnable> afterIo) {
+            this.loop = loop;
+            this.nanos = nanos;
+            this.afterIo = afterIo;
+        }
+
+        @Override
+        public Object loop() {
+            return loop;
+        }
+
+        @Override
+        public void runAfterIo(Runnable task) {
+            afterIo.add(task);
+        }
+
+        @Override
+        public void write(String frame) {
+            nanos.addAndGet(300_000);
+            super.write(frame);
+        }
+    }
+
+    @Test
+    void delivery_toTheConnectionsOfOneLoop_yieldsToItsIoOnceASliceIsSpent() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        List<Runnable> afterIo = java.util.Collections.synchronizedList(new ArrayList<>());
+        Object loop = new Object();
+        LiveHub sliced = new LiveHub(() -> Instant.ofEpochMilli(now[0]), Duration.ofMillis(20), nanos::get, Duration.ofMillis(1));
+        try {
+            List<OnLoop> dashboards = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                OnLoop t = new OnLoop(loop, nanos, afterIo);
+                sliced.subscribe(sliced.connect(t), List.of(), true);
+                dashboards.add(t);
+            }
+            sliced.onClicks(List.of(click("x", false, "US")));
+            // Each dashboard gets a clicks and a click frame: two writes, 0.6 ms; the second dashboard ends the 1 ms slice.
+            await(() -> afterIo.size() == 1);
+            assertThat(dashboards.stream().filter(t -> t.clicks("x") == 1).count()).isEqualTo(2);
+            afterIo.remove(0).run();
+            assertThat(dashboards.stream().filter(t -> t.clicks("x") == 1).count()).isEqualTo(4);
+            assertThat(afterIo).hasSize(1);
+            afterIo.remove(0).run();
+            assertThat(dashboards).allSatisfy(t -> assertThat(t.ofType("click")).hasSize(1));
+            assertThat(afterIo).isEmpty();
+        } finally {
+            sliced.close();
+        }
+    }
+
+    @Test
+    void delivery_toAConnectionInItsLinksRoomAndAllLinks_isMadeOnce() throws Exception {
+        FakeTransport both = new FakeTransport();
+        LiveConnection c = hub.connect(both);
+        hub.subscribe(c, List.of("x"), true);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> both.clicks("x") >= 1);
+        Thread.sleep(60);
+        assertThat(both.clicks("x")).isEqualTo(1);
+        assertThat(both.ofType("click")).hasSize(1);
     }
 }
