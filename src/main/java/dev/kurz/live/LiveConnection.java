@@ -73,6 +73,30 @@ public final class LiveConnection {
         while (pendingSingles.size() > MAX_SINGLES) pendingSingles.removeFirst();
     }
 
+    /**
+     * A tick's frames for an all-links subscriber. Up to date in batch mode (nothing waiting, the
+     * socket writable), it writes the tick's shared messages; otherwise the frames go the way of
+     * every other connection's ({@link #clicks}, {@link #single}, {@link #flush}).
+     */
+    void allLinks(SharedBatch b, long nowMillis) {
+        if (closed) return;
+        if (batch && pendingOther.isEmpty() && pendingClicks.isEmpty() && pendingSingles.isEmpty() && transport.writable()) {
+            tokens = Math.min(SINGLES_PER_SECOND, tokens + (nowMillis - tokensAt) * SINGLES_PER_SECOND / 1000.0);
+            tokensAt = nowMillis;
+            int singles = Math.min(b.singles(), (int) Math.max(0, tokens));
+            tokens -= singles;
+            // Written whole even if the queue fills on the way: at most one tick more is queued, the next tick coalesces.
+            for (String m : b.messages(singles)) transport.write(m);
+            behindSince = -1;
+            return;
+        }
+        for (Object item : b.items) {
+            if (item instanceof Object[] summary) clicks((ClickSummary) summary[0], (String) summary[1]);
+            else single((String) item, nowMillis);
+        }
+        flush(nowMillis);
+    }
+
     void other(String frame) {
         pendingOther.addLast(frame);
         if (pendingOther.size() > MAX_OTHER) close(TOO_SLOW, "too slow: more than " + MAX_OTHER + " frames waiting");

@@ -299,16 +299,19 @@ public final class LiveHub implements AutoCloseable {
     /** {@code summariesJson.get(i)} is {@code summaries.get(i)} as JSON: each is encoded once, not per subscriber. */
     private void deliverBatch(List<ClickSummary> summaries, JsonArray summariesJson, JsonArray singleFrames) {
         Map<LiveConnection, List<Object>> perConnection = new IdentityHashMap<>();
+        List<Object> allLinks = new ArrayList<>();
         for (int i = 0; i < summaries.size(); i++) {
             ClickSummary s = summaries.get(i);
-            addToTargets(perConnection, s.slug(), new Object[] {s, summariesJson.getJsonObject(i).encode()});
+            addToTargets(perConnection, allLinks, s.slug(), new Object[] {s, summariesJson.getJsonObject(i).encode()});
         }
         if (singleFrames != null) {
             for (Object o : singleFrames) {
                 JsonObject f = (JsonObject) o;
-                addToTargets(perConnection, f.getString("slug"), f.encode());
+                addToTargets(perConnection, allLinks, f.getString("slug"), f.encode());
             }
         }
+        SharedBatch shared = new SharedBatch(allLinks);
+        for (LiveConnection c : allRoom) deliver(c, () -> c.allLinks(shared, clock.millis()));
         perConnection.forEach((c, items) -> deliver(c, () -> {
             long now = clock.millis();
             for (Object item : items) {
@@ -336,8 +339,11 @@ public final class LiveHub implements AutoCloseable {
         for (Outbox o : outboxes.values()) o.kick();
     }
 
-    /** Adds {@code item} to the list of every subscriber of the slug's room and of all links, each once, without building the union. */
-    private void addToTargets(Map<LiveConnection, List<Object>> perConnection, String slug, Object item) {
+    /**
+     * Adds {@code item} to the list of every subscriber of the slug's room that does not follow all
+     * links, and once to the all-links list (see {@link SharedBatch}).
+     */
+    private void addToTargets(Map<LiveConnection, List<Object>> perConnection, List<Object> allLinks, String slug, Object item) {
         Set<LiveConnection> room = slug == null ? null : rooms.get(slug);
         if (room != null) {
             boolean checkAll = !allRoom.isEmpty();
@@ -345,7 +351,7 @@ public final class LiveHub implements AutoCloseable {
                 if (!checkAll || !allRoom.contains(c)) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
             }
         }
-        for (LiveConnection c : allRoom) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
+        allLinks.add(item);
     }
 
     /** Queues a task for the connection's event loop in that loop's outbox; the caller kicks the outboxes once it has queued all. */

@@ -384,18 +384,24 @@ public final class LiveBench {
     static Map<String, Double> scrape(String url) {
         Map<String, Double> out = new HashMap<>();
         if (url == null) return out;
-        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (String line : r.body().split("\n")) {
-                if (line.startsWith("#") || !line.contains("_bucket{")) continue;
-                int sp = line.lastIndexOf(' ');
-                out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+        for (int attempt = 1; ; attempt++) {
+            // A scrape under load once ended in "EOF reached while reading": up to 3 tries, plain HTTP/1.1 (no h2c upgrade offer).
+            try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                for (String line : r.body().split("\n")) {
+                    if (line.startsWith("#") || !line.contains("_bucket{")) continue;
+                    int sp = line.lastIndexOf(' ');
+                    out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                }
+                return out;
+            } catch (Exception e) {
+                if (attempt == 3) {
+                    System.out.println("GET " + url + " failed: " + e);
+                    return out;
+                }
             }
-        } catch (Exception e) {
-            System.out.println("GET " + url + " failed: " + e);
         }
-        return out;
     }
 
     /** The share of a histogram's observations between two scrapes above each bucket bound, and the bound of its p99. */

@@ -293,4 +293,38 @@ class LiveHubTest {
         assertThat(both.clicks("x")).isEqualTo(1);
         assertThat(both.ofType("click")).hasSize(1);
     }
+
+    @Test
+    void allLinksBatch_upToDate_getsTheTicksSharedMessage_behind_coalescesAsBefore() throws Exception {
+        FakeTransport a = new FakeTransport();
+        FakeTransport b = new FakeTransport();
+        LiveConnection ca = hub.connect(a);
+        LiveConnection cb = hub.connect(b);
+        ca.batchFrames(true);
+        cb.batchFrames(true);
+        hub.subscribe(ca, List.of(), true);
+        hub.subscribe(cb, List.of(), true);
+        hub.onClicks(List.of(click("x", false, "US"), click("x", false, "DE"), click("y", false, "US")));
+        await(() -> !a.frames.isEmpty() && !b.frames.isEmpty());
+        JsonObject message = a.frames.get(0);
+        assertThat(message.getString("type")).isEqualTo("batch");
+        assertThat(message.getJsonArray("frames").stream().map(f -> ((JsonObject) f).getString("type")).toList())
+                .containsExactly("clicks", "clicks", "click", "click", "click");
+        assertThat(b.frames).containsExactly(message);
+
+        b.writable = false;
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> a.frames.size() == 2);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> a.frames.size() == 3);
+        assertThat(b.frames).hasSize(1);
+        b.writable = true;
+        b.drain.run();
+        JsonObject caughtUp = b.frames.get(1);
+        List<JsonObject> frames = caughtUp.getJsonArray("frames").stream().map(f -> (JsonObject) f).toList();
+        // The two ticks' summaries of x add up in one frame; both single clicks wait.
+        assertThat(frames.stream().filter(f -> f.getString("type").equals("clicks")).toList())
+                .singleElement().satisfies(f -> assertThat(f.getLong("clicks")).isEqualTo(2));
+        assertThat(frames.stream().filter(f -> f.getString("type").equals("click"))).hasSize(2);
+    }
 }
