@@ -29,6 +29,9 @@ public final class LiveConnection {
     static final int MAX_BATCH_CHARS = 256 * 1024;
 
     final Transport transport;
+    /** Deliveries from the hub not yet run on the loop, and whether the connection waits in its loop's outbox (see LiveHub.deliver). */
+    final java.util.concurrent.ConcurrentLinkedQueue<Runnable> incoming = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
     final Set<String> links = new HashSet<>();
     /** The key that authenticated the connection, -1 before; read by the revocation sweep from another thread. */
     private volatile long keyId = -1;

@@ -318,7 +318,6 @@ public final class LiveHub implements AutoCloseable {
                 if (item instanceof Object[] summary) c.clicks((ClickSummary) summary[0], (String) summary[1]);
                 else c.single((String) item, now);
             }
-            c.flush(now);
         }));
         for (Outbox o : outboxes.values()) o.kick();
         try {
@@ -331,10 +330,7 @@ public final class LiveHub implements AutoCloseable {
     private void deliverOther(String slug, JsonObject frame) {
         String encoded = frame.encode();
         for (LiveConnection c : targets(slug)) {
-            deliver(c, () -> {
-                c.other(encoded);
-                c.flush(clock.millis());
-            });
+            deliver(c, () -> c.other(encoded));
         }
         for (Outbox o : outboxes.values()) o.kick();
     }
@@ -354,14 +350,30 @@ public final class LiveHub implements AutoCloseable {
         allLinks.add(item);
     }
 
-    /** Queues a task for the connection's event loop in that loop's outbox; the caller kicks the outboxes once it has queued all. */
+    /**
+     * Hands the connection a task that adds frames to what it has pending, then writes. On a known
+     * loop the connection waits in that loop's outbox once, however many tasks pile up behind it: a
+     * loop that falls behind catches up with one write per connection (summaries coalesce), and
+     * the outbox never holds more than the loop's connections. The caller kicks the outboxes.
+     */
     private void deliver(LiveConnection c, Runnable task) {
         Object loop = c.transport.loop();
         if (loop == null) {
-            c.transport.run(task);
+            c.transport.run(() -> {
+                task.run();
+                c.flush(clock.millis());
+            });
             return;
         }
-        outboxes.computeIfAbsent(loop, k -> new Outbox(c.transport)).queue.add(task);
+        c.incoming.add(task);
+        if (c.queued.compareAndSet(false, true)) {
+            outboxes.computeIfAbsent(loop, k -> new Outbox(c.transport)).queue.add(() -> {
+                c.queued.set(false);
+                Runnable t;
+                while ((t = c.incoming.poll()) != null) t.run();
+                c.flush(clock.millis());
+            });
+        }
     }
 
     /**

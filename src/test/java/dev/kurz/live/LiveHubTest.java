@@ -226,7 +226,7 @@ class LiveHubTest {
     }
 
     /** Connections on one event loop whose every write takes 0.3 ms of a hand-moved clock; tasks after I/O wait in a list. */
-    static final class OnLoop extends FakeTransport {
+    static class OnLoop extends FakeTransport {
         final Object loop;
         final java.util.concurrent.atomic.AtomicLong nanos;
         final List<Runnable> afterIo;
@@ -326,5 +326,32 @@ class LiveHubTest {
         assertThat(frames.stream().filter(f -> f.getString("type").equals("clicks")).toList())
                 .singleElement().satisfies(f -> assertThat(f.getLong("clicks")).isEqualTo(2));
         assertThat(frames.stream().filter(f -> f.getString("type").equals("click"))).hasSize(2);
+    }
+
+    @Test
+    void delivery_toALoopThatIsBusy_coalescesTheTicksWaitingForIt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        List<Runnable> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+        LiveHub sliced = new LiveHub(() -> Instant.ofEpochMilli(now[0]), Duration.ofMillis(20), nanos::get, Duration.ofMillis(10));
+        try {
+            OnLoop t = new OnLoop(new Object(), nanos, new ArrayList<>()) {
+                @Override
+                public void run(Runnable task) {
+                    posted.add(task); // the loop is busy: nothing runs until the test says so
+                }
+            };
+            LiveConnection c = sliced.connect(t);
+            sliced.subscribe(c, List.of("x"), false);
+            sliced.onClicks(List.of(click("x", false, "US")));
+            await(() -> c.incoming.size() == 1);
+            sliced.onClicks(List.of(click("x", false, "DE")));
+            await(() -> c.incoming.size() == 2);
+            assertThat(posted).hasSize(1);
+            posted.remove(0).run();
+            assertThat(t.ofType("clicks")).singleElement().satisfies(f -> assertThat(f.getLong("clicks")).isEqualTo(2));
+            assertThat(t.ofType("click")).hasSize(2);
+        } finally {
+            sliced.close();
+        }
     }
 }
