@@ -29,6 +29,9 @@ public final class LiveConnection {
     static final int MAX_BATCH_CHARS = 256 * 1024;
 
     final Transport transport;
+    /** Deliveries from the hub not yet run on the loop, and whether the connection waits in its loop's outbox (see LiveHub.deliver). */
+    final java.util.concurrent.ConcurrentLinkedQueue<Runnable> incoming = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
     final Set<String> links = new HashSet<>();
     /** The key that authenticated the connection, -1 before; read by the revocation sweep from another thread. */
     private volatile long keyId = -1;
@@ -71,6 +74,30 @@ public final class LiveConnection {
         tokens -= 1;
         pendingSingles.addLast(frame);
         while (pendingSingles.size() > MAX_SINGLES) pendingSingles.removeFirst();
+    }
+
+    /**
+     * A tick's frames for an all-links subscriber. Up to date in batch mode (nothing waiting, the
+     * socket writable), it writes the tick's shared messages; otherwise the frames go the way of
+     * every other connection's ({@link #clicks}, {@link #single}, {@link #flush}).
+     */
+    void allLinks(SharedBatch b, long nowMillis) {
+        if (closed) return;
+        if (batch && pendingOther.isEmpty() && pendingClicks.isEmpty() && pendingSingles.isEmpty() && transport.writable()) {
+            tokens = Math.min(SINGLES_PER_SECOND, tokens + (nowMillis - tokensAt) * SINGLES_PER_SECOND / 1000.0);
+            tokensAt = nowMillis;
+            int singles = Math.min(b.singles(), (int) Math.max(0, tokens));
+            tokens -= singles;
+            // Written whole even if the queue fills on the way: at most one tick more is queued, the next tick coalesces.
+            for (String m : b.messages(singles)) transport.write(m);
+            behindSince = -1;
+            return;
+        }
+        for (Object item : b.items) {
+            if (item instanceof Object[] summary) clicks((ClickSummary) summary[0], (String) summary[1]);
+            else single((String) item, nowMillis);
+        }
+        flush(nowMillis);
     }
 
     void other(String frame) {

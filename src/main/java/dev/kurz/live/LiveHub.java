@@ -28,13 +28,22 @@ import org.slf4j.LoggerFactory;
  * (100 ms) the hub turns what arrived into one batch — a summary per link and up to
  * {@link #MAX_SINGLES_PER_TICK} single clicks — publishes it to the other nodes through the
  * {@link Relay} (Redis), and delivers it to its own subscribers. Batches from other nodes arrive
- * through {@link #deliverRemote}. Delivery posts one task per affected connection to that
- * connection's event loop, where {@link LiveConnection} coalesces for slow clients.
+ * through {@link #deliverRemote}. Delivery queues one task per affected connection in the
+ * {@link Outbox} of that connection's event loop, where {@link LiveConnection} coalesces for slow
+ * clients.
+ *
+ * <p>Why an outbox per loop: the sockets of the dashboards share their event loops with the
+ * redirects. A tick's fan-out to 1,000 dashboards is tens of milliseconds of writes; posted as
+ * 1,000 tasks, the loop ran them back to back (Netty runs its task queue until it is empty) and
+ * every redirect that arrived meanwhile waited for all of them. The outbox runs them for at most
+ * {@link #SLICE} at a time and then lets the loop serve its I/O before the next slice.
  */
 public final class LiveHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
     static final int MAX_SINGLES_PER_TICK = 500;
     public static final int MAX_SUBSCRIPTIONS = 1000;
+    /** How long deliveries may hold an event loop before it serves its sockets again (a redirect waits at most about this long). */
+    static final Duration SLICE = Duration.ofMillis(1);
 
     /** Carries batches, link events and alerts to the other nodes. */
     public interface Relay {
@@ -44,6 +53,10 @@ public final class LiveHub implements AutoCloseable {
     }
 
     private final InstantSource clock;
+    private final java.util.function.LongSupplier nanos;
+    private final long sliceNanos;
+    /** One per event loop (keyed by {@link Transport#loop()}), so at most as many as there are loops. */
+    private final Map<Object, Outbox> outboxes = new ConcurrentHashMap<>();
     private final String node = java.util.UUID.randomUUID().toString();
     private final Map<String, Set<LiveConnection>> rooms = new ConcurrentHashMap<>();
     private final Set<LiveConnection> allRoom = ConcurrentHashMap.newKeySet();
@@ -61,7 +74,14 @@ public final class LiveHub implements AutoCloseable {
     private java.util.ArrayDeque<EnrichedClick> singles = new java.util.ArrayDeque<>();
 
     public LiveHub(InstantSource clock, Duration tick) {
+        this(clock, tick, System::nanoTime, SLICE);
+    }
+
+    /** @param nanos a monotonic clock in nanoseconds (tests move it by hand); {@code slice}: see {@link #SLICE} */
+    LiveHub(InstantSource clock, Duration tick, java.util.function.LongSupplier nanos, Duration slice) {
         this.clock = clock;
+        this.nanos = nanos;
+        this.sliceNanos = slice.toNanos();
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-live").daemon(true).factory());
         ticker.scheduleAtFixedRate(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -279,26 +299,27 @@ public final class LiveHub implements AutoCloseable {
     /** {@code summariesJson.get(i)} is {@code summaries.get(i)} as JSON: each is encoded once, not per subscriber. */
     private void deliverBatch(List<ClickSummary> summaries, JsonArray summariesJson, JsonArray singleFrames) {
         Map<LiveConnection, List<Object>> perConnection = new IdentityHashMap<>();
+        List<Object> allLinks = new ArrayList<>();
         for (int i = 0; i < summaries.size(); i++) {
             ClickSummary s = summaries.get(i);
-            Object[] item = {s, summariesJson.getJsonObject(i).encode()};
-            for (LiveConnection c : targets(s.slug())) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
+            addToTargets(perConnection, allLinks, s.slug(), new Object[] {s, summariesJson.getJsonObject(i).encode()});
         }
         if (singleFrames != null) {
             for (Object o : singleFrames) {
                 JsonObject f = (JsonObject) o;
-                String encoded = f.encode();
-                for (LiveConnection c : targets(f.getString("slug"))) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(encoded);
+                addToTargets(perConnection, allLinks, f.getString("slug"), f.encode());
             }
         }
-        perConnection.forEach((c, items) -> c.transport.run(() -> {
+        SharedBatch shared = new SharedBatch(allLinks);
+        for (LiveConnection c : allRoom) deliver(c, () -> c.allLinks(shared, clock.millis()));
+        perConnection.forEach((c, items) -> deliver(c, () -> {
             long now = clock.millis();
             for (Object item : items) {
                 if (item instanceof Object[] summary) c.clicks((ClickSummary) summary[0], (String) summary[1]);
                 else c.single((String) item, now);
             }
-            c.flush(now);
         }));
+        for (Outbox o : outboxes.values()) o.kick();
         try {
             summaryListener.accept(summaries);
         } catch (RuntimeException e) {
@@ -309,10 +330,87 @@ public final class LiveHub implements AutoCloseable {
     private void deliverOther(String slug, JsonObject frame) {
         String encoded = frame.encode();
         for (LiveConnection c : targets(slug)) {
+            deliver(c, () -> c.other(encoded));
+        }
+        for (Outbox o : outboxes.values()) o.kick();
+    }
+
+    /**
+     * Adds {@code item} to the list of every subscriber of the slug's room that does not follow all
+     * links, and once to the all-links list (see {@link SharedBatch}).
+     */
+    private void addToTargets(Map<LiveConnection, List<Object>> perConnection, List<Object> allLinks, String slug, Object item) {
+        Set<LiveConnection> room = slug == null ? null : rooms.get(slug);
+        if (room != null) {
+            boolean checkAll = !allRoom.isEmpty();
+            for (LiveConnection c : room) {
+                if (!checkAll || !allRoom.contains(c)) perConnection.computeIfAbsent(c, k -> new ArrayList<>()).add(item);
+            }
+        }
+        allLinks.add(item);
+    }
+
+    /**
+     * Hands the connection a task that adds frames to what it has pending, then writes. On a known
+     * loop the connection waits in that loop's outbox once, however many tasks pile up behind it: a
+     * loop that falls behind catches up with one write per connection (summaries coalesce), and
+     * the outbox never holds more than the loop's connections. The caller kicks the outboxes.
+     */
+    private void deliver(LiveConnection c, Runnable task) {
+        Object loop = c.transport.loop();
+        if (loop == null) {
             c.transport.run(() -> {
-                c.other(encoded);
+                task.run();
                 c.flush(clock.millis());
             });
+            return;
+        }
+        c.incoming.add(task);
+        if (c.queued.compareAndSet(false, true)) {
+            outboxes.computeIfAbsent(loop, k -> new Outbox(c.transport)).queue.add(() -> {
+                c.queued.set(false);
+                Runnable t;
+                while ((t = c.incoming.poll()) != null) t.run();
+                c.flush(clock.millis());
+            });
+        }
+    }
+
+    /**
+     * The deliveries waiting for one event loop. Runs on that loop for at most a slice, then hands
+     * the loop back to its I/O ({@link Transport#runAfterIo}) and goes on after it.
+     */
+    private final class Outbox implements Runnable {
+        /** A connection's transport on this loop: any one will do, it is only used to get onto the loop. */
+        private final Transport via;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Outbox(Transport via) {
+            this.via = via;
+        }
+
+        void kick() {
+            if (!queue.isEmpty() && !scheduled.get() && scheduled.compareAndSet(false, true)) via.run(this);
+        }
+
+        @Override
+        public void run() {
+            long end = nanos.getAsLong() + sliceNanos;
+            Runnable task;
+            while ((task = queue.poll()) != null) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("live delivery failed: {}", e.toString());
+                }
+                if (nanos.getAsLong() - end >= 0 && !queue.isEmpty()) {
+                    via.runAfterIo(this);
+                    return;
+                }
+            }
+            scheduled.set(false);
+            kick(); // a task queued between the last poll and the reset
         }
     }
 

@@ -8,6 +8,22 @@ public interface Transport {
     /** Runs on the connection's event loop. */
     void run(Runnable task);
 
+    /**
+     * The event loop the connection lives on, or null when unknown. The hub queues the deliveries
+     * to one loop's connections together and runs them in slices (see {@link #runAfterIo}).
+     */
+    default Object loop() {
+        return null;
+    }
+
+    /**
+     * Runs on the connection's event loop once the loop has served the I/O that is ready: what
+     * comes in on its other sockets (redirects) is answered before the task, not after it.
+     */
+    default void runAfterIo(Runnable task) {
+        run(task);
+    }
+
     /** False while the socket's write queue is full: the client is behind. */
     boolean writable();
 

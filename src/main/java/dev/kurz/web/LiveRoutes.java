@@ -249,6 +249,22 @@ final class LiveRoutes {
         }
 
         @Override
+        public Object loop() {
+            return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop();
+        }
+
+        /**
+         * Netty runs its task queue until it is empty, so a task posted from a task runs before any
+         * I/O; a scheduled one is taken only at the start of the next round, after the loop has
+         * read its sockets.
+         */
+        @Override
+        public void runAfterIo(Runnable task) {
+            ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop()
+                    .schedule(() -> context.runOnContext(v -> task.run()), 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        @Override
         public boolean writable() {
             return open() && !stream.writeQueueFull();
         }

@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   --base http://127.0.0.1:PORT --key KEY --pid SERVER_PID --connections 1000 --links 1000 --rate 10000 --seconds 60
  * </pre>
  * Other options (defaults): {@code --warmup-seconds 30 --event-loops 2 --max-in-flight 5000
- * --http-connections 64 --slugs-per-connection 5 --all-every 50 --drain-seconds 3}.
+ * --http-connections 64 --slugs-per-connection 5 --all-every 50 --reference-seconds SECONDS
+ * --reference-warmup-seconds 10 --metrics URL-of-the-management-port's-/metrics}.
  *
  * <p>What the figures are. A {@code click} frame's {@code t} is the redirect's time (ms), so its
  * latency is the whole way: buffer → batcher → hub tick (100 ms) → socket. Those frames are
@@ -71,11 +72,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LiveBench {
     private static final String[] BROWSERS = Arrays.copyOf(BenchSupport.USER_AGENTS, 8); // the first 8 are browsers, the rest bots
-    private static final int CLICK_FEW = 0, CLICK_ALL = 1, CLICKS_FEW = 2, CLICKS_ALL = 3, REDIRECT = 4, LAG = 5, KINDS = 6;
+    private static final int CLICK_FEW = 0, CLICK_ALL = 1, CLICKS_FEW = 2, CLICKS_ALL = 3, REDIRECT = 4, LAG = 5, REDIRECT_SCHED = 6,
+            LOAD_LAG = 7, REF_REDIRECT = 8, REF_REDIRECT_SCHED = 9, REF_LOAD_LAG = 10, KINDS = 11;
     private static final String[] SERIES = {"click frames, 5-link dashboards (redirect -> frame)",
         "click frames, all-links dashboards (redirect -> frame)", "clicks frames, 5-link dashboards (tick -> frame)",
-        "clicks frames, all-links dashboards (tick -> frame)", "redirects (client send -> 302, incl. pool wait)",
-        "bench event-loop lag (5 ms timer lateness)"};
+        "clicks frames, all-links dashboards (tick -> frame)", "redirects (send -> 302, incl. pool wait)",
+        "bench dashboards' event-loop lag (5 ms timer lateness)", "redirects (schedule -> 302, corrected)",
+        "bench load event-loop lag (5 ms timer lateness)", "redirects without dashboards (send -> 302, incl. pool wait)",
+        "redirects without dashboards (schedule -> 302, corrected)", "bench load event-loop lag without dashboards"};
 
     public static void main(String[] args) throws Exception {
         String base = BenchSupport.arg(args, "base", "http://127.0.0.1:8080");
@@ -90,8 +94,10 @@ public final class LiveBench {
         int maxInFlight = Integer.parseInt(BenchSupport.arg(args, "max-in-flight", "5000"));
         int perConnection = Integer.parseInt(BenchSupport.arg(args, "slugs-per-connection", "5"));
         int allEvery = Integer.parseInt(BenchSupport.arg(args, "all-every", "50"));
-        int drainSeconds = Integer.parseInt(BenchSupport.arg(args, "drain-seconds", "3"));
         int warmup = Integer.parseInt(BenchSupport.arg(args, "warmup-seconds", "30"));
+        int referenceSeconds = Integer.parseInt(BenchSupport.arg(args, "reference-seconds", Integer.toString(seconds)));
+        int referenceWarmup = Integer.parseInt(BenchSupport.arg(args, "reference-warmup-seconds", "10"));
+        String metrics = BenchSupport.arg(args, "metrics", null);
         if (key == null) throw new IllegalArgumentException("--key is required (an API key with links:read and links:write)");
         URI uri = URI.create(base);
         String host = uri.getHost();
@@ -170,49 +176,23 @@ public final class LiveBench {
             System.out.println("server live heap: n/a (no jcmd next to the server's or this JVM)");
         }
 
-        // 5. Load, open-loop: a warm-up (JIT, pools; not measured), then the measured seconds.
-        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+        // 5. Load, open-loop: a warm-up (JIT, pools; not measured), then the measured seconds with the
+        // dashboards; then the dashboards close and the same load runs again as the same-run reference.
+        // The load has its own Vert.x (one event loop): an answer never waits behind dashboard frames
+        // in this JVM's queues (it still shares CLIENT_CORE with them; the lag lines show how much).
+        Vertx loadVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+        Context pacer = eventLoopContexts(loadVertx, 1)[0];
+        HttpClient http = loadVertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
                 .setKeepAlive(true).setPipelining(false), new PoolOptions().setHttp1MaxSize(httpConnections));
-        Load load = new Load(http, rate, links, maxInFlight, stats);
-        stats.probeLag(vertx, contexts);
-        stats.recording = warmup == 0;
-        long loadStart = System.nanoTime();
-        Context pacer = contexts[0];
-        pacer.runOnContext(v -> load.start(vertx, loadStart));
-        System.out.printf("%6s %8s %8s %7s %9s %8s %8s %8s %8s %10s %10s %6s%n", "s", "sent/s", "302/s", "non302", "in-flight", "skipped",
-                "frames/s", "click/s", "clicks/s", "clickMaxMs", "clicksMaxMs", "closed");
-        long[] last = stats.snapshot(load);
-        long[] m0 = last;
-        Cpu cpu0 = Cpu.read(pid);
-        long measureStart = loadStart;
-        for (int s = 1; s <= warmup + seconds; s++) {
-            long next = loadStart + TimeUnit.SECONDS.toNanos(s);
-            TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
-            long[] now = stats.snapshot(load);
-            System.out.printf("%6s %8d %8d %7d %9d %8d %8d %8d %8d %10d %10d %6d%n", s <= warmup ? "w" + s : Integer.toString(s - warmup),
-                    now[0] - last[0], now[1] - last[1], now[2] - last[2], load.inFlight.get(), now[3] - last[3], now[4] - last[4],
-                    now[5] - last[5], now[6] - last[6], stats.maxClick.getThenReset() / 1000, stats.maxClicks.getThenReset() / 1000,
-                    stats.closedByServer.sum());
-            last = now;
-            if (s == warmup) {
-                stats.recording = true;
-                m0 = now;
-                cpu0 = Cpu.read(pid);
-                measureStart = System.nanoTime();
-            }
-        }
-        pacer.runOnContext(v -> load.stop(vertx));
-        double loadSeconds = (System.nanoTime() - measureStart) / 1e9;
-        Cpu cpu1 = Cpu.read(pid);
-        long[] atEnd = stats.snapshot(load);
-        // Let answers and the last ticks arrive.
-        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-        while (System.nanoTime() < drainUntil) Thread.sleep(50);
-        stats.recording = false;
-        long[] end = stats.snapshot(load);
+        stats.probeLag(vertx, contexts, LAG);
+        stats.probeLag(loadVertx, new Context[] {pacer}, LOAD_LAG);
+        Phase with = Phase.run("with " + connections + " dashboards", 0, http, loadVertx, pacer, rate, links, maxInFlight, stats, pid,
+                metrics, warmup, seconds);
+        Load load = with.load;
         long rssLoaded = rssKib(pid);
         long closedByServer = stats.closedByServer.sum();
         Map<String, Long> closeReasons = new TreeMap<>(stats.closeReasons);
+        long okWithDashboards = load.ok.sum();
         long sumAll = 0;
         int allCount = 0;
         for (Dashboard d : dashboards) {
@@ -221,69 +201,233 @@ public final class LiveBench {
                 allCount++;
             }
         }
+        Phase without = null;
+        if (referenceSeconds > 0) {
+            stats.dashboardsClosing = true;
+            long closing = System.nanoTime();
+            for (Dashboard d : dashboards) d.close();
+            while (stats.dashboardsClosed.sum() < dashboards.stream().filter(d -> d.ws != null).count()
+                    && System.nanoTime() - closing < TimeUnit.SECONDS.toNanos(15)) {
+                Thread.sleep(50);
+            }
+            System.out.printf("dashboards: %d closed by this side in %d ms; the same load again without them (the same-run reference)%n",
+                    stats.dashboardsClosed.sum(), millisSince(closing));
+            Thread.sleep(1000);
+            without = Phase.run("without dashboards", 1, http, loadVertx, pacer, rate, links, maxInFlight, stats, pid, metrics,
+                    referenceWarmup, referenceSeconds);
+        }
         JsonObject serverStats = serverStats(base, key);
 
         stats.closing = true;
         vertx.close().await(20, TimeUnit.SECONDS);
+        loadVertx.close().await(20, TimeUnit.SECONDS);
 
         // 6. Report (the measured seconds only, except where it says "in all").
-        long sent = atEnd[0] - m0[0];
-        long ok = atEnd[1] - m0[1];
-        long bad = end[2] - m0[2];
-        long skipped = atEnd[3] - m0[3];
-        double achieved = ok / loadSeconds;
-        System.out.printf("load (measured %.1f s, after %d s warm-up): %d redirects sent = %.0f/s (target %d/s), %d answered 302 = %.0f/s, "
-                        + "%d non-302/errors, %d skipped (more than %d in flight)%n", loadSeconds, warmup, sent, sent / loadSeconds, rate, ok,
-                achieved, bad, skipped, maxInFlight);
-        if (!load.badKinds.isEmpty()) System.out.println("  non-302 answers and errors (in all): " + new TreeMap<>(load.badKinds));
-        System.out.printf("cpu (measured): server %.0f %% of a core, bench %.0f %%; %s%n", cpu1.proc(cpu0, loadSeconds),
-                cpu1.self(cpu0, loadSeconds), cpu1.cores(cpu0));
-        double framesPerSecond = (atEnd[4] - m0[4]) / loadSeconds;
-        System.out.printf("frames (measured): %.0f/s = %.0f click/s + %.0f clicks/s + %.0f other/s; %.0f per dashboard per second%n",
-                framesPerSecond, (atEnd[5] - m0[5]) / loadSeconds, (atEnd[6] - m0[6]) / loadSeconds, (atEnd[7] - m0[7]) / loadSeconds,
-                framesPerSecond / connections);
         Map<Integer, int[]> samples = stats.merge();
+        with.report(samples, connections);
+        if (without != null) without.report(samples, connections);
         double[][] pct = new double[KINDS][];
+        System.out.println("latency (with the dashboards unless it says otherwise):");
         for (int k = 0; k < KINDS; k++) {
             pct[k] = percentiles(samples.get(k));
-            System.out.printf("latency %-54s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", SERIES[k],
+            System.out.printf("latency %-62s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", SERIES[k],
                     samples.get(k).length, pct[k][0], pct[k][1], pct[k][2], pct[k][3], pct[k][4]);
         }
         int[] allClick = concat(samples.get(CLICK_FEW), samples.get(CLICK_ALL));
         double[] pClick = percentiles(allClick);
-        System.out.printf("latency %-54s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", "click frames, all dashboards",
+        System.out.printf("latency %-62s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", "click frames, all dashboards",
                 allClick.length, pClick[0], pClick[1], pClick[2], pClick[3], pClick[4]);
         int[] allClicks = concat(samples.get(CLICKS_FEW), samples.get(CLICKS_ALL));
         double[] pClicks = percentiles(allClicks);
-        System.out.printf("latency %-54s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", "clicks frames, all dashboards",
+        System.out.printf("latency %-62s n=%-9d p50 %7.1f  p90 %7.1f  p99 %7.1f  p99.9 %7.1f  max %7.1f ms%n", "clicks frames, all dashboards",
                 allClicks.length, pClicks[0], pClicks[1], pClicks[2], pClicks[3], pClicks[4]);
-        System.out.printf("all-links dashboards: %d, each saw %.2f %% of all %d 302s in its clicks frames (in all, warm-up included)%n",
-                allCount, allCount == 0 || end[1] == 0 ? 0 : 100.0 * sumAll / ((double) allCount * end[1]), end[1]);
+        System.out.printf("all-links dashboards: %d, each saw %.2f %% of the %d 302s while they were open (in all, warm-up included)%n",
+                allCount, allCount == 0 || okWithDashboards == 0 ? 0 : 100.0 * sumAll / ((double) allCount * okWithDashboards), okWithDashboards);
+        long okInAll = okWithDashboards + (without == null ? 0 : without.load.ok.sum());
         if (serverStats != null) {
             JsonObject t = serverStats.getJsonObject("totals", new JsonObject());
             System.out.printf("server stats API (in all): %d clicks recorded, %d human, %d dropped by the click buffer; 302s seen here: %d%n",
-                    t.getLong("clicks", -1L), t.getLong("humanClicks", -1L), t.getLong("dropped", -1L), end[1]);
+                    t.getLong("clicks", -1L), t.getLong("humanClicks", -1L), t.getLong("dropped", -1L), okInAll);
         }
-        System.out.printf("server RSS after the load: %.1f MiB%n", rssLoaded / 1024.0);
+        System.out.printf("server RSS after the load with the dashboards: %.1f MiB%n", rssLoaded / 1024.0);
         System.out.printf("connections closed by the server: %d%s%n", closedByServer, closeReasons.isEmpty() ? "" : " " + closeReasons);
 
+        double framesPerSecond = with.framesPerSecond;
+        double[] rw = pct[REDIRECT_SCHED];
+        double[] rr = without == null ? new double[5] : percentiles(samples.get(REF_REDIRECT_SCHED));
         System.out.printf(java.util.Locale.ROOT, "RESULT live: connections=%d links=%d target_rate=%d achieved_rate=%.0f non302=%d skipped=%d "
                         + "click_p50_ms=%.1f click_p90_ms=%.1f click_p99_ms=%.1f click_p999_ms=%.1f click_max_ms=%.1f click_n=%d "
                         + "clicks_p50_ms=%.1f clicks_p90_ms=%.1f clicks_p99_ms=%.1f clicks_p999_ms=%.1f clicks_max_ms=%.1f clicks_n=%d "
                         + "frames_per_s=%.0f rss_per_conn_kib=%.1f rss_per_conn_after_gc_kib=%.1f heap_per_conn_b=%.0f "
-                        + "dropped_connections=%d setup_failures=%d bench_loop_lag_p99_ms=%.1f%n",
-                connections, links, rate, achieved, bad, skipped,
+                        + "dropped_connections=%d setup_failures=%d bench_loop_lag_p99_ms=%.1f load_loop_lag_p99_ms=%.1f%n",
+                connections, links, rate, with.achieved, with.bad, with.skipped,
                 pClick[0], pClick[1], pClick[2], pClick[3], pClick[4], allClick.length,
                 pClicks[0], pClicks[1], pClicks[2], pClicks[3], pClicks[4], allClicks.length,
-                framesPerSecond, rssPerConn / 1024, rssPerConnGc / 1024, heapPerConn, closedByServer, setupFailures, pct[LAG][2]);
+                framesPerSecond, rssPerConn / 1024, rssPerConnGc / 1024, heapPerConn, closedByServer, setupFailures, pct[LAG][2],
+                pct[LOAD_LAG][2]);
+        System.out.printf(java.util.Locale.ROOT, "RESULT live redirects (from the schedule, ms): with_p50=%.2f with_p99=%.2f with_p999=%.2f "
+                        + "with_max=%.1f without_p50=%.2f without_p99=%.2f without_p999=%.2f without_max=%.1f tax_p99=%.2f "
+                        + "with_rate=%.0f without_rate=%.0f%n", rw[0], rw[2], rw[3], rw[4], rr[0], rr[2], rr[3], rr[4], rw[2] - rr[2],
+                with.achieved, without == null ? 0 : without.achieved);
         List<String> missed = new ArrayList<>();
         if (pClick[2] > 100) missed.add(String.format("click p99 %.0f ms > 100 ms", pClick[2]));
-        if (achieved < rate * 0.97) missed.add(String.format("%.0f/s < %d/s", achieved, rate));
-        if (bad > 0 || skipped > 0) missed.add(bad + " non-302, " + skipped + " skipped");
+        if (with.achieved < rate * 0.97) missed.add(String.format("%.0f/s < %d/s", with.achieved, rate));
+        if (with.bad > 0 || with.skipped > 0) missed.add(with.bad + " non-302, " + with.skipped + " skipped");
         if (closedByServer > 0 || setupFailures > 0) missed.add(closedByServer + " connections dropped, " + setupFailures + " failed to set up");
         System.out.println("RESULT live goal (click p99 <= 100 ms at the target rate, no errors, no connection dropped): "
                 + (missed.isEmpty() ? "MET" : "NOT MET: " + String.join("; ", missed)));
+        System.out.println("RESULT live redirect goal (redirect p99 <= 5 ms with the dashboards, from the schedule): "
+                + (rw[2] <= 5 ? "MET" : String.format("NOT MET: %.1f ms (without them in the same run: %.1f ms)", rw[2], rr[2])));
         System.exit(0);
+    }
+
+    // ---- one load phase ----
+
+    /** One paced load: its warm-up, its measured seconds, and what the server said about them. */
+    static final class Phase {
+        final String name;
+        final int index;
+        final Load load;
+        double seconds;
+        double achieved;
+        long sent;
+        long bad;
+        long skipped;
+        double framesPerSecond;
+        String frames;
+        String cpu;
+        String serverLoop;
+        String serverRedirects;
+
+        private Phase(String name, int index, Load load) {
+            this.name = name;
+            this.index = index;
+            this.load = load;
+        }
+
+        static Phase run(String name, int index, HttpClient http, Vertx loadVertx, Context pacer, int rate, int links, int maxInFlight,
+                         Stats stats, long pid, String metrics, int warmup, int seconds) throws Exception {
+            Load load = new Load(http, rate, links, maxInFlight, stats);
+            Phase p = new Phase(name, index, load);
+            stats.phase = index;
+            stats.recording = warmup == 0;
+            System.out.printf("load %s: %d s warm-up, %d s measured%n", name, warmup, seconds);
+            long loadStart = System.nanoTime();
+            pacer.runOnContext(v -> load.start(loadVertx, loadStart));
+            System.out.printf("%6s %8s %8s %7s %9s %8s %8s %8s %8s %10s %10s %6s%n", "s", "sent/s", "302/s", "non302", "in-flight", "skipped",
+                    "frames/s", "click/s", "clicks/s", "clickMaxMs", "clicksMaxMs", "closed");
+            long[] last = stats.snapshot(load);
+            long[] m0 = last;
+            Cpu cpu0 = Cpu.read(pid);
+            Map<String, Double> metrics0 = scrape(metrics);
+            long measureStart = loadStart;
+            for (int s = 1; s <= warmup + seconds; s++) {
+                long next = loadStart + TimeUnit.SECONDS.toNanos(s);
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
+                long[] now = stats.snapshot(load);
+                System.out.printf("%6s %8d %8d %7d %9d %8d %8d %8d %8d %10d %10d %6d%n", s <= warmup ? "w" + s : Integer.toString(s - warmup),
+                        now[0] - last[0], now[1] - last[1], now[2] - last[2], load.inFlight.get(), now[3] - last[3], now[4] - last[4],
+                        now[5] - last[5], now[6] - last[6], stats.maxClick.getThenReset() / 1000, stats.maxClicks.getThenReset() / 1000,
+                        stats.closedByServer.sum());
+                last = now;
+                if (s == warmup) {
+                    stats.recording = true;
+                    m0 = now;
+                    cpu0 = Cpu.read(pid);
+                    metrics0 = scrape(metrics);
+                    measureStart = System.nanoTime();
+                }
+            }
+            stats.recording = false;
+            pacer.runOnContext(v -> load.stop(loadVertx));
+            p.seconds = (System.nanoTime() - measureStart) / 1e9;
+            Cpu cpu1 = Cpu.read(pid);
+            Map<String, Double> metrics1 = scrape(metrics);
+            long[] atEnd = stats.snapshot(load);
+            // Let the last answers arrive before the next phase (they are not recorded).
+            long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (load.inFlight.get() > 0 && System.nanoTime() < drainUntil) Thread.sleep(20);
+            p.sent = atEnd[0] - m0[0];
+            long ok = atEnd[1] - m0[1];
+            p.bad = atEnd[2] - m0[2];
+            p.skipped = atEnd[3] - m0[3];
+            p.achieved = ok / p.seconds;
+            p.framesPerSecond = (atEnd[4] - m0[4]) / p.seconds;
+            p.frames = String.format("%.0f/s = %.0f click/s + %.0f clicks/s + %.0f other/s", p.framesPerSecond,
+                    (atEnd[5] - m0[5]) / p.seconds, (atEnd[6] - m0[6]) / p.seconds, (atEnd[7] - m0[7]) / p.seconds);
+            p.cpu = String.format("server %.0f %% of a core, bench %.0f %%; %s", cpu1.proc(cpu0, p.seconds), cpu1.self(cpu0, p.seconds),
+                    cpu1.cores(cpu0));
+            p.serverLoop = histogram(metrics0, metrics1, "kurz_event_loop_delay_seconds_bucket{");
+            p.serverRedirects = histogram(metrics0, metrics1, "kurz_redirect_latency_seconds_bucket{outcome=\"redirect\",");
+            return p;
+        }
+
+        void report(Map<Integer, int[]> samples, int connections) {
+            System.out.printf("=== phase %s (measured %.1f s)%n", name, seconds);
+            System.out.printf("  load: %d redirects sent = %.0f/s (target %d/s), %.0f/s answered 302, %d non-302/errors, %d skipped "
+                    + "(more than %d in flight)%n", sent, sent / seconds, load.rate, achieved, bad, skipped, load.maxInFlight);
+            if (!load.badKinds.isEmpty()) System.out.println("  non-302 answers and errors (in all): " + new TreeMap<>(load.badKinds));
+            System.out.println("  cpu: " + cpu);
+            System.out.printf("  frames: %s; %.0f per dashboard per second%n", frames, framesPerSecond / connections);
+            int[] kinds = index == 0 ? new int[] {REDIRECT_SCHED, REDIRECT, LOAD_LAG} : new int[] {REF_REDIRECT_SCHED, REF_REDIRECT, REF_LOAD_LAG};
+            for (int k : kinds) {
+                double[] q = percentiles(samples.get(k));
+                System.out.printf("  latency %-62s n=%-9d p50 %7.2f  p90 %7.2f  p99 %7.2f  p99.9 %7.2f  max %7.1f ms%n", SERIES[k],
+                        samples.get(k).length, q[0], q[1], q[2], q[3], q[4]);
+            }
+            System.out.println("  server event-loop delay (kurz_event_loop_delay_seconds, 5 ms ticks): " + serverLoop);
+            System.out.println("  server redirect latency (kurz_redirect_latency_seconds, 1 in 16, dispatch -> answer): " + serverRedirects);
+        }
+    }
+
+    /** The Prometheus text of the management port, bucket lines only; empty when there is none. */
+    static Map<String, Double> scrape(String url) {
+        Map<String, Double> out = new HashMap<>();
+        if (url == null) return out;
+        for (int attempt = 1; ; attempt++) {
+            // A scrape under load once ended in "EOF reached while reading": up to 3 tries, plain HTTP/1.1 (no h2c upgrade offer).
+            try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                for (String line : r.body().split("\n")) {
+                    if (line.startsWith("#") || !line.contains("_bucket{")) continue;
+                    int sp = line.lastIndexOf(' ');
+                    out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                }
+                return out;
+            } catch (Exception e) {
+                if (attempt == 3) {
+                    System.out.println("GET " + url + " failed: " + e);
+                    return out;
+                }
+            }
+        }
+    }
+
+    /** The share of a histogram's observations between two scrapes above each bucket bound, and the bound of its p99. */
+    static String histogram(Map<String, Double> before, Map<String, Double> after, String prefix) {
+        TreeMap<Double, Double> counts = new TreeMap<>();
+        after.forEach((k, v) -> {
+            if (!k.startsWith(prefix)) return;
+            int at = k.indexOf("le=\"");
+            String le = k.substring(at + 4, k.indexOf('"', at + 4));
+            counts.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), v - before.getOrDefault(k, 0.0));
+        });
+        Double total = counts.get(Double.POSITIVE_INFINITY);
+        if (total == null || total == 0) return "n/a";
+        StringBuilder b = new StringBuilder(String.format("n=%.0f", total));
+        String p99 = null;
+        for (Map.Entry<Double, Double> e : counts.entrySet()) {
+            if (e.getKey().isInfinite()) break;
+            double above = total - e.getValue();
+            if (e.getKey() >= 0.0005) b.append(String.format(", >%s ms %.2f %%", trim(e.getKey() * 1000), 100 * above / total));
+            if (p99 == null && e.getValue() >= 0.99 * total) p99 = trim(e.getKey() * 1000);
+        }
+        return b.append("; p99 <= ").append(p99 == null ? "above the last bound" : p99 + " ms").toString();
+    }
+
+    private static String trim(double ms) {
+        return ms == Math.rint(ms) ? Long.toString((long) ms) : Double.toString(ms);
     }
 
     // ---- one dashboard ----
@@ -297,6 +441,7 @@ public final class LiveBench {
         final CountDownLatch subscribed;
         final Semaphore opening;
         volatile String failure;
+        volatile WebSocket ws;
         private boolean ready;
         private boolean done;
         private long clicksSeen;
@@ -315,16 +460,24 @@ public final class LiveBench {
         }
 
         void attach(WebSocket ws) {
+            this.ws = ws;
             stats.dashboardsPerThread.merge(Thread.currentThread().getName(), 1L, Long::sum);
             ws.textMessageHandler(text -> onText(ws, text));
             ws.closeHandler(v -> {
-                if (stats.closing) return;
+                if (stats.dashboardsClosing) stats.dashboardsClosed.increment();
+                if (stats.closing || stats.dashboardsClosing) return;
                 stats.closedByServer.increment();
                 stats.closeReasons.merge(ws.closeStatusCode() + " " + ws.closeReason(), 1L, Long::sum);
                 if (!done) failed("closed during setup: " + ws.closeStatusCode() + " " + ws.closeReason());
             });
             ws.exceptionHandler(e -> stats.closeReasons.merge("exception " + e, 1L, Long::sum));
             ws.writeTextMessage(new JsonObject().put("type", "auth").put("key", key).put("batch", true).encode());
+        }
+
+        /** Closed by this side, for the reference phase. */
+        void close() {
+            WebSocket w = ws;
+            if (w != null) w.close();
         }
 
         void failed(String why) {
@@ -382,8 +535,12 @@ public final class LiveBench {
             allSamples.add(s);
             return s;
         });
+        final LongAdder dashboardsClosed = new LongAdder();
         volatile boolean recording;
         volatile boolean closing;
+        volatile boolean dashboardsClosing;
+        /** 0: with the dashboards, 1: the reference without them. */
+        volatile int phase;
 
         /** A frame after setup: counted, and its latency taken when it is a click or clicks frame. */
         void frame(String text, Dashboard d) {
@@ -413,20 +570,25 @@ public final class LiveBench {
             if (recording) samples.get().add(click ? (d.all ? CLICK_ALL : CLICK_FEW) : d.all ? CLICKS_ALL : CLICKS_FEW, micros);
         }
 
-        void redirect(long micros) {
-            if (recording) samples.get().add(REDIRECT, micros);
+        /** A 302: micros since the request was sent, and since the schedule said to send it. */
+        void redirect(long sentMicros, long scheduledMicros) {
+            if (!recording) return;
+            Samples s = samples.get();
+            s.add(phase == 0 ? REDIRECT : REF_REDIRECT, sentMicros);
+            s.add(phase == 0 ? REDIRECT_SCHED : REF_REDIRECT_SCHED, scheduledMicros);
         }
 
         /** How late a 5 ms timer fires on each event loop: how long a frame that just arrived waits here before it is read. */
-        void probeLag(Vertx vertx, Context[] contexts) {
-            for (Context c : contexts) c.runOnContext(v -> probe(vertx, System.nanoTime() + 5_000_000));
+        void probeLag(Vertx vertx, Context[] contexts, int kind) {
+            for (Context c : contexts) c.runOnContext(v -> probe(vertx, System.nanoTime() + 5_000_000, kind));
         }
 
-        private void probe(Vertx vertx, long due) {
+        private void probe(Vertx vertx, long due, int kind) {
             vertx.setTimer(5, id -> {
                 long now = System.nanoTime();
-                if (recording) samples.get().add(LAG, (now - due) / 1000);
-                if (!closing) probe(vertx, now + 5_000_000);
+                if (recording && kind == LOAD_LAG) samples.get().add(phase == 0 ? LOAD_LAG : REF_LOAD_LAG, (now - due) / 1000);
+                else if (recording && phase == 0) samples.get().add(kind, (now - due) / 1000);
+                if (!closing) probe(vertx, now + 5_000_000, kind);
             });
         }
 
@@ -512,11 +674,16 @@ public final class LiveBench {
                     skipped.incrementAndGet();
                     continue;
                 }
-                send();
+                send(start + scheduled * 1_000_000_000L / rate);
             }
         }
 
-        private void send() {
+        /**
+         * One redirect, due at {@code scheduledNanos}: its latency is taken from then as well as from
+         * the send (coordinated omission: a late timer or a stalled loop here delays the send, and a
+         * visitor would have waited that long too).
+         */
+        private void send(long scheduledNanos) {
             inFlight.incrementAndGet();
             sent.incrementAndGet();
             String slug = "/lb" + random.nextInt(links);
@@ -529,7 +696,8 @@ public final class LiveBench {
                         inFlight.decrementAndGet();
                         if (ar.succeeded() && ar.result() == 302) {
                             ok.increment();
-                            stats.redirect((System.nanoTime() - t0) / 1000);
+                            long now = System.nanoTime();
+                            stats.redirect((now - t0) / 1000, (now - scheduledNanos) / 1000);
                         } else {
                             bad.increment();
                             badKinds.merge(ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString(), 1L, Long::sum);

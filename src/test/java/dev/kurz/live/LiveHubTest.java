@@ -22,7 +22,7 @@ class LiveHubTest {
     }
 
     /** A transport that runs tasks inline and records frames; writability is switchable. */
-    static final class FakeTransport implements Transport {
+    static class FakeTransport implements Transport {
         final List<JsonObject> frames = new ArrayList<>();
         boolean writable = true;
         Runnable drain;
@@ -223,5 +223,135 @@ class LiveHubTest {
         assertThat(room.ofType("link")).hasSize(1);
         assertThat(all.ofType("link").get(0).getString("op")).isEqualTo("updated");
         assertThat(other.frames).isEmpty();
+    }
+
+    /** Connections on one event loop whose every write takes 0.3 ms of a hand-moved clock; tasks after I/O wait in a list. */
+    static class OnLoop extends FakeTransport {
+        final Object loop;
+        final java.util.concurrent.atomic.AtomicLong nanos;
+        final List<Runnable> afterIo;
+
+        OnLoop(Object loop, java.util.concurrent.atomic.AtomicLong nanos, List<Runnable> afterIo) {
+            this.loop = loop;
+            this.nanos = nanos;
+            this.afterIo = afterIo;
+        }
+
+        @Override
+        public Object loop() {
+            return loop;
+        }
+
+        @Override
+        public void runAfterIo(Runnable task) {
+            afterIo.add(task);
+        }
+
+        @Override
+        public void write(String frame) {
+            nanos.addAndGet(300_000);
+            super.write(frame);
+        }
+    }
+
+    @Test
+    void delivery_toTheConnectionsOfOneLoop_yieldsToItsIoOnceASliceIsSpent() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        List<Runnable> afterIo = java.util.Collections.synchronizedList(new ArrayList<>());
+        Object loop = new Object();
+        LiveHub sliced = new LiveHub(() -> Instant.ofEpochMilli(now[0]), Duration.ofMillis(20), nanos::get, Duration.ofMillis(1));
+        try {
+            List<OnLoop> dashboards = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                OnLoop t = new OnLoop(loop, nanos, afterIo);
+                sliced.subscribe(sliced.connect(t), List.of(), true);
+                dashboards.add(t);
+            }
+            sliced.onClicks(List.of(click("x", false, "US")));
+            // Each dashboard gets a clicks and a click frame: two writes, 0.6 ms; the second dashboard ends the 1 ms slice.
+            await(() -> afterIo.size() == 1);
+            assertThat(dashboards.stream().filter(t -> t.clicks("x") == 1).count()).isEqualTo(2);
+            afterIo.remove(0).run();
+            assertThat(dashboards.stream().filter(t -> t.clicks("x") == 1).count()).isEqualTo(4);
+            assertThat(afterIo).hasSize(1);
+            afterIo.remove(0).run();
+            assertThat(dashboards).allSatisfy(t -> assertThat(t.ofType("click")).hasSize(1));
+            assertThat(afterIo).isEmpty();
+        } finally {
+            sliced.close();
+        }
+    }
+
+    @Test
+    void delivery_toAConnectionInItsLinksRoomAndAllLinks_isMadeOnce() throws Exception {
+        FakeTransport both = new FakeTransport();
+        LiveConnection c = hub.connect(both);
+        hub.subscribe(c, List.of("x"), true);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> both.clicks("x") >= 1);
+        Thread.sleep(60);
+        assertThat(both.clicks("x")).isEqualTo(1);
+        assertThat(both.ofType("click")).hasSize(1);
+    }
+
+    @Test
+    void allLinksBatch_upToDate_getsTheTicksSharedMessage_behind_coalescesAsBefore() throws Exception {
+        FakeTransport a = new FakeTransport();
+        FakeTransport b = new FakeTransport();
+        LiveConnection ca = hub.connect(a);
+        LiveConnection cb = hub.connect(b);
+        ca.batchFrames(true);
+        cb.batchFrames(true);
+        hub.subscribe(ca, List.of(), true);
+        hub.subscribe(cb, List.of(), true);
+        hub.onClicks(List.of(click("x", false, "US"), click("x", false, "DE"), click("y", false, "US")));
+        await(() -> !a.frames.isEmpty() && !b.frames.isEmpty());
+        JsonObject message = a.frames.get(0);
+        assertThat(message.getString("type")).isEqualTo("batch");
+        assertThat(message.getJsonArray("frames").stream().map(f -> ((JsonObject) f).getString("type")).toList())
+                .containsExactly("clicks", "clicks", "click", "click", "click");
+        assertThat(b.frames).containsExactly(message);
+
+        b.writable = false;
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> a.frames.size() == 2);
+        hub.onClicks(List.of(click("x", false, "US")));
+        await(() -> a.frames.size() == 3);
+        assertThat(b.frames).hasSize(1);
+        b.writable = true;
+        b.drain.run();
+        JsonObject caughtUp = b.frames.get(1);
+        List<JsonObject> frames = caughtUp.getJsonArray("frames").stream().map(f -> (JsonObject) f).toList();
+        // The two ticks' summaries of x add up in one frame; both single clicks wait.
+        assertThat(frames.stream().filter(f -> f.getString("type").equals("clicks")).toList())
+                .singleElement().satisfies(f -> assertThat(f.getLong("clicks")).isEqualTo(2));
+        assertThat(frames.stream().filter(f -> f.getString("type").equals("click"))).hasSize(2);
+    }
+
+    @Test
+    void delivery_toALoopThatIsBusy_coalescesTheTicksWaitingForIt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        List<Runnable> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+        LiveHub sliced = new LiveHub(() -> Instant.ofEpochMilli(now[0]), Duration.ofMillis(20), nanos::get, Duration.ofMillis(10));
+        try {
+            OnLoop t = new OnLoop(new Object(), nanos, new ArrayList<>()) {
+                @Override
+                public void run(Runnable task) {
+                    posted.add(task); // the loop is busy: nothing runs until the test says so
+                }
+            };
+            LiveConnection c = sliced.connect(t);
+            sliced.subscribe(c, List.of("x"), false);
+            sliced.onClicks(List.of(click("x", false, "US")));
+            await(() -> c.incoming.size() == 1);
+            sliced.onClicks(List.of(click("x", false, "DE")));
+            await(() -> c.incoming.size() == 2);
+            assertThat(posted).hasSize(1);
+            posted.remove(0).run();
+            assertThat(t.ofType("clicks")).singleElement().satisfies(f -> assertThat(f.getLong("clicks")).isEqualTo(2));
+            assertThat(t.ofType("click")).hasSize(2);
+        } finally {
+            sliced.close();
+        }
     }
 }
