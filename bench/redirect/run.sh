@@ -118,7 +118,7 @@ PORT_MGMT=${PORT_MGMT:-18089}
 
 GOAL_RATIO=1.0
 GOAL_P99_MS=2.0
-BATCH=1000
+BATCH=${BATCH:-1000}   # links per POST /api/v1/links/batch
 READY_TIMEOUT_S=60
 
 die() { echo "ERROR: $*" >&2; exit 1; }

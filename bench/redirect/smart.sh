@@ -7,4 +7,6 @@
 #     bench/redirect/smart.sh            (options as onoff.sh: PAIRS, ROUNDS, DURATION)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Smart links are screened URL by URL (8 each here): smaller batches stay inside KURZ_DB_TIMEOUT on a slow machine.
+export BATCH=${BATCH:-250}
 VAR=SMART OFF=0 ON=1 GOAL=0.85 NAME=smart exec bash "$HERE/onoff.sh"

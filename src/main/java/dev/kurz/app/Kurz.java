@@ -105,6 +105,7 @@ public final class Kurz implements AutoCloseable {
         this.config = config;
         // Before anything touches the SQLite file: a second process on it would double-count clicks.
         this.dataDirLock = config.storage().postgres() ? null : DataDirLock.acquire(config.server().dataDir());
+        StartTrace.mark("data dir lock");
         if (dataDirLock != null) opened.add(dataDirLock);
         KurzConfig.Analytics a = config.analytics();
         TrustedProxies proxies;
@@ -114,10 +115,13 @@ public final class Kurz implements AutoCloseable {
             throw ConfigException.bad("KURZ_TRUSTED_PROXIES", a.trustedProxies(), "a comma-separated list of IP addresses or CIDRs (" + e.getMessage() + ")");
         }
         this.geo = GeoIp.open(a.geoipDb());
+        StartTrace.mark("geoip");
         opened.add(geo);
         this.telemetry = dev.kurz.ops.Telemetry.start(config.observability());
+        StartTrace.mark("telemetry");
         opened.add(telemetry);
         this.db = Database.open(config);
+        StartTrace.mark("database + migrations");
         opened.add(db);
         if (dev.kurz.ops.JdbcObserver.wanted(telemetry)) {
             String system = config.storage().postgres() ? "postgresql" : "sqlite";
@@ -129,14 +133,17 @@ public final class Kurz implements AutoCloseable {
         this.webhookStore = new dev.kurz.storage.jdbc.JdbcWebhookStore(db);
         this.webhooks = new dev.kurz.webhook.Webhooks(webhookStore, clock, config.integrations().allowPrivate());
         this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kurz-io-", 0).factory());
+        StartTrace.mark("stores");
         opened.add(blocking);
         int cores = Runtime.getRuntime().availableProcessors();
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores).setPreferNativeTransport(true));
+        StartTrace.mark("vert.x");
         opened.add(() -> vertx.close().await(10, TimeUnit.SECONDS));
 
         ApiKeys keys = new ApiKeys(store, clock, blocking);
         if (config.auth().bootstrapKey() != null) keys.ensure(config.auth().bootstrapKey(), "KURZ_API_KEY");
         this.firstKey = keys.bootstrapIfNone();
+        StartTrace.mark("api keys");
         // Shown at once: a start that fails later (port taken) must not lose the only admin key.
         firstKey.ifPresent(onFirstKey);
 
@@ -144,14 +151,17 @@ public final class Kurz implements AutoCloseable {
         KurzConfig.Resilience deadlines = config.resilience();
         this.redis = config.redis().enabled() ? new RedisLinks(vertx, config.redis().url(), config.cache().sharedTtl(),
                 deadlines.redisTimeout(), deadlines.redisRetryAfter()) : null;
+        StartTrace.mark("slug secret + redis client");
         if (redis != null) opened.add(redis);
         KurzConfig.Cache c = config.cache();
         KurzConfig.Abuse abuseConfig = config.abuse();
         this.blocklists = new dev.kurz.abuse.Blocklists(abuseConfig.blocklists(), clock);
         opened.add(blocklists);
         var screening = new dev.kurz.abuse.Screening(abuseConfig, config.server().baseUrl(), blocklists);
+        StartTrace.mark("abuse lists");
         this.cache = new RedirectCache(store, redis != null ? redis : SharedLinkCache.NONE, blocking, c.maxLinks(), c.ttl(), c.negativeTtl(),
                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(), screening);
+        StartTrace.mark("redirect cache");
         // A list that changed what is blocked: every node forgets its links and reloads them with the new verdicts.
         RedirectCache redirects = cache;
         blocklists.onChange(() -> {
@@ -199,7 +209,9 @@ public final class Kurz implements AutoCloseable {
                 hub.onLink("deleted", slug, new JsonObject().put("slug", slug));
             }
         };
+        StartTrace.mark("live hub");
         this.analytics = AnalyticsStore.open(db, config.clicks().compactInterval());
+        StartTrace.mark("analytics store");
         opened.add(analytics);
         AnalyticsStore clickCounts = analytics;
         LinkRules linkRules = new LinkRules(config.server().baseUrl().getHost(), clock, screening);
@@ -209,6 +221,7 @@ public final class Kurz implements AutoCloseable {
                     if (redis != null) redis.changed(DOMAIN_CHANGED + host);
                 });
         domains.reload();
+        StartTrace.mark("domains");
         LinkService links = new LinkService(store, linkRules, slugs, clock, listener,
                 new PendingClicks() {
                     @Override
@@ -245,6 +258,7 @@ public final class Kurz implements AutoCloseable {
                     hub.onClicks(slice);
                     webhooks.onClicks(slice);
                 }).start();
+        StartTrace.mark("links + click batcher");
         opened.add(batcher);
         StatsService stats = new StatsService(analytics, clock, clicks::dropped, blocking);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kurz-maintenance").daemon(true).factory());
@@ -253,6 +267,7 @@ public final class Kurz implements AutoCloseable {
         this.audit = new dev.kurz.audit.AuditLog(new dev.kurz.storage.jdbc.JdbcAuditStore(db), clock, IpStorage.parse(a.storeIp())::keep);
         this.idempotency = new dev.kurz.idempotency.Idempotency(new dev.kurz.storage.jdbc.JdbcIdempotencyStore(db), clock);
         this.orphans = new dev.kurz.analytics.OrphanVisits(new dev.kurz.storage.jdbc.JdbcOrphanStore(db), new UserAgents(1_000), clock);
+        StartTrace.mark("audit, idempotency, orphans");
         maintenance.scheduleWithFixedDelay(() -> retention(clock, retentionDays), 0, 1, TimeUnit.HOURS);
         // Domains also come from the database every 10 s: a change missed on the channel (Redis away, no Redis) still arrives.
         maintenance.scheduleWithFixedDelay(() -> {
@@ -284,7 +299,8 @@ public final class Kurz implements AutoCloseable {
         dev.kurz.audit.AuditLog auditLog = audit;
         this.dispatcher = new dev.kurz.webhook.Dispatcher(webhookStore, sender, integrations, clock, NODE, w -> auditLog.record(
                 new dev.kurz.audit.Actor(null, "kurz", null, null), "webhook.disabled", "webhook:" + w.id(),
-                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
+                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false))));
+        StartTrace.mark("webhooks");
         opened.add(dispatcher);
         webhooks.onPublished(dispatcher::wake);
 
@@ -303,6 +319,7 @@ public final class Kurz implements AutoCloseable {
                 }
             });
         }).start();
+        StartTrace.mark("health + alerts");
         opened.add(alerts);
         // A link that turns broken: a webhook event, a frame on the live feed, its link_broken alert rules.
         this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
@@ -316,7 +333,8 @@ public final class Kurz implements AutoCloseable {
                     }
                     hub.onLink("broken", broken.slug(), data);
                     alerts.onLinkBroken(broken.slug(), broken.health().error());
-                }).start();
+                });
+        StartTrace.mark("link checks");
         opened.add(linkChecks);
         hub.onSummaries(alerts::onSummaries);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
@@ -342,6 +360,7 @@ public final class Kurz implements AutoCloseable {
         KurzConfig.Observability o = config.observability();
         this.abuse = new dev.kurz.abuse.Abuse(store, links, listener, new dev.kurz.storage.jdbc.JdbcReportStore(db), clock,
                 config.server().baseUrl().getHost());
+        StartTrace.mark("limits + metrics");
         // Imports: the same rules (validation, abuse screening) as the API; a chunk's new slugs leave
         // this node's cache (other nodes' "unknown" entries expire within KURZ_CACHE_NEGATIVE_TTL).
         KurzConfig.Imports ic = config.imports();
@@ -367,7 +386,8 @@ public final class Kurz implements AutoCloseable {
                         }
                         for (var l : importListeners) l.finished(job);
                     }
-                }, !config.storage().postgres()).start();
+                }, !config.storage().postgres());
+        StartTrace.mark("abuse + imports");
         opened.add(imports);
         WebServer.Features features = new WebServer.Features(links, keys, health, cache, new Redirector(store, blocking), clicks,
                 stats, analytics, hub, alerts, metrics, abuse, audit, idempotency,
@@ -376,10 +396,19 @@ public final class Kurz implements AutoCloseable {
         this.web = new WebServer(vertx, features, clock, blocking, config.server().base(), proxies, config.http(), limits,
                 deadlines.dbTimeout(), o.redirectMetrics() ? new dev.kurz.ops.RedirectTimers(metrics.registry()) : dev.kurz.ops.RedirectTimers.OFF,
                 telemetry, compatApis(config, links, analytics, audit, orphans, clock), orphans);
+        StartTrace.mark("web routes");
         this.management = o.management() ? new dev.kurz.web.ManagementServer(vertx, metrics, health) : null;
         this.managementPort = management == null ? -1 : startManagement(management, o, opened);
+        StartTrace.mark("management port");
         this.port = Ports.bound(web.start(config.server().host(), config.server().port(), cores), config.server());
+        StartTrace.mark("web server bound");
         health.started();
+        StartTrace.mark("ready");
+        // Background work that no request waits for starts once the node serves: on one core its
+        // first database rounds would otherwise share the start-up (bench/startup, ADR 0018).
+        dispatcher.start();
+        linkChecks.start();
+        imports.start();
         // What the first click needs, loaded once the node is ready rather than before.
         Thread.ofVirtual().name("kurz-warm-up").start(dev.kurz.analytics.UserAgents::warm);
     }

@@ -188,7 +188,9 @@ public final class ImportJobs implements AutoCloseable {
             if (job.isPresent()) {
                 run(job.get());
             } else {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                // submit() wakes the workers: polling only finds jobs of other nodes (PostgreSQL) or
+                // lapsed leases. On SQLite each poll takes the single writer the click batcher needs.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(onlyProcess ? 5_000 : 1_000));
             }
         }
     }
