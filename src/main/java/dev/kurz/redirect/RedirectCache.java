@@ -9,6 +9,7 @@ import dev.kurz.link.LinkStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Slug → {@link Target}, in front of the shared cache and the store.
@@ -35,6 +36,8 @@ public final class RedirectCache {
     /** How long an entry may be served while changes made on other nodes cannot reach this one. */
     public static final Duration UNTRUSTED_TTL = Duration.ofSeconds(1);
     private volatile boolean untrusted;
+    /** Loads started (misses that reached the shared cache or the store); hits are not counted, so they cost nothing. */
+    private final LongAdder loads = new LongAdder();
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
         this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
@@ -95,6 +98,7 @@ public final class RedirectCache {
     }
 
     private CompletableFuture<Target> load(String slug) {
+        loads.increment();
         // Right after a change made here, another node may still write the old link back to the
         // shared cache (until the delayed second delete); this node reads the database instead.
         if (changedHere.getIfPresent(slug) != null) return CompletableFuture.supplyAsync(() -> fromStore(slug), blocking);
@@ -150,6 +154,11 @@ public final class RedirectCache {
 
     public void invalidateAll() {
         cache.synchronous().invalidateAll();
+    }
+
+    /** Loads started since start: with the redirects answered, the hit ratio ({@code 1 - loads / redirects}). */
+    public long loads() {
+        return loads.sum();
     }
 
     public long size() {
