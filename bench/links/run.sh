@@ -44,6 +44,9 @@
 #   SERVER_CORE=0  CLIENT_CORE=1  PG_CORE=1  PORT=18080  PORT_MGMT=18089  PG_PORT=18432  SEED=42
 #   KURZ_DB_POOL_SIZE (Kurz's default 10)  KURZ_JAVA_OPTS  KURZ_SKIP_BUILD=1  PG_BIN=<dir>
 #   STATE=<repo>/target/bench-links (PostgreSQL binaries, data, marker)  RELOAD=1 (load again)
+#   PROFILE=1       perf record -g of both cores during each workload's first measured round (Java
+#                   frames named through `jcmd <pid> Compiler.perfmap`); the top of `perf report`
+#                   by command and symbol is printed, the full report goes to the raw log
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -69,6 +72,7 @@ SEED=${SEED:-42}
 STATE=${STATE:-$REPO/target/bench-links}
 RELOAD=${RELOAD:-0}
 KURZ_SKIP_BUILD=${KURZ_SKIP_BUILD:-0}
+PROFILE=${PROFILE:-0}
 export LINKS
 
 die() { echo "ERROR: $*" >&2; exit 1; }
@@ -272,7 +276,7 @@ echo "postgres up on 127.0.0.1:$PG_PORT (pid $(head -n1 "$PGDATA/postmaster.pid"
 # ---------------------------------------------------------------- measuring
 # metric NAME -> the sum of all its series on the management port
 metrics() { curl -s --max-time 5 "http://127.0.0.1:$PORT_MGMT/metrics" >"$TMP/metrics.txt" || : >"$TMP/metrics.txt"; }
-metric() { awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }' "$TMP/metrics.txt"; }
+metric() { awk -v m="$1" '$1 == m || index($1, m "{") == 1 { if ($NF == "NaN") bad = 1; s += $NF } END { if (bad) { print "WARNING: " m " reads NaN" > "/dev/stderr"; print 0 } else printf "%.0f\n", s }' "$TMP/metrics.txt"; }
 
 wrk_run() {  # seconds mode n seed -> wrk output on stdout
   timeout $(($1 + 30)) taskset -c "$CLIENT_CORE" wrk -t1 -c"$CONNECTIONS" -d"$1s" --latency -s "$HERE/links.lua" \
@@ -280,35 +284,51 @@ wrk_run() {  # seconds mode n seed -> wrk output on stdout
 }
 
 RUNS_FILE="$TMP/runs.tsv"; : >"$RUNS_FILE"
-FMT='%-5s %5s %9s %7s %7s %8s %9s %8s %7s %7s %6s %6s %6s %6s\n'
-printf_header() { printf "$FMT" load round "req/s" "p50ms" "p99ms" "maxms" redirects loads "hit%" dropped "kurz%" "pg%" "srvC%" "cliC%"; }
+FMT='%-5s %5s %9s %7s %7s %8s %9s %8s %7s %7s %6s %6s %6s %6s %9s\n'
+printf_header() { printf "$FMT" load round "req/s" "p50ms" "p99ms" "maxms" redirects loads "hit%" dropped "kurz%" "pg%" "srvC%" "cliC%" "keys/read"; }
 
 measure() {  # workload round mode n seed
   local w=$1 r=$2 mode=$3 n=$4 seed=$5 hz out line
   hz=$(getconf CLK_TCK)
-  metrics; local red0 load0 drop0; red0=$(metric kurz_redirects_total); load0=$(metric kurz_redirect_cache_loads_total); drop0=$(metric kurz_clicks_dropped_total)
+  metrics; local red0 load0 drop0 read0; red0=$(metric kurz_redirects_total); load0=$(metric kurz_redirect_cache_loads_total); drop0=$(metric kurz_clicks_dropped_total); read0=$(metric kurz_redirect_cache_reads_total)
   local pgp; pgp=$(pg_pids)
   local k0 p0 s0 c0 t0 k1 p1 s1 c1 t1
   # shellcheck disable=SC2086
   k0=$(ticks "$KURZ_PID"); p0=$(ticks $pgp); s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
+  local perf_pid=""
+  if [[ $PROFILE == 1 && $r == 1 ]]; then
+    perf record -q -F 499 -g -a -o "$TMP/perf-$w.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   out=$(wrk_run "$DURATION" "$mode" "$n" "$seed")
+  if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || true
+    local jcmd; jcmd="$(dirname "$(readlink -f "/proc/$KURZ_PID/exe")")/jcmd"
+    "$jcmd" "$KURZ_PID" Compiler.perfmap >/dev/null 2>&1 || true
+    perf report -i "$TMP/perf-$w.data" --no-children --sort comm,sym --stdio 2>/dev/null | grep -v '^$' >"$TMP/perf-$w.txt" || true
+    raw "perf report $w (no children, by comm and symbol)" <"$TMP/perf-$w.txt"
+    perf report -i "$TMP/perf-$w.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -n 8 \
+      | sed "s/^/      profile $w by command: /" || true
+    grep -E '^ +[0-9.]+%' "$TMP/perf-$w.txt" | head -n 25 | sed "s/^/      profile $w: /" || true
+  fi
   # shellcheck disable=SC2086
   k1=$(ticks "$KURZ_PID"); p1=$(ticks $pgp); s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
   sleep 1.5   # the click batcher flushes every second: drops show in the next scrape
-  metrics; local red1 load1 drop1; red1=$(metric kurz_redirects_total); load1=$(metric kurz_redirect_cache_loads_total); drop1=$(metric kurz_clicks_dropped_total)
+  metrics; local red1 load1 drop1 read1; red1=$(metric kurz_redirects_total); load1=$(metric kurz_redirect_cache_loads_total); drop1=$(metric kurz_clicks_dropped_total); read1=$(metric kurz_redirect_cache_reads_total)
   raw "$w round $r" <<<"$out"
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || die "wrk printed no RESULT line (see $RAW_FILE)"
-  awk -v w="$w" -v r="$r" -v line="$line" -v red="$((red1 - red0))" -v loads="$((load1 - load0))" -v drop="$((drop1 - drop0))" \
+  awk -v w="$w" -v r="$r" -v line="$line" -v red="$((red1 - red0))" -v loads="$((load1 - load0))" -v drop="$((drop1 - drop0))" -v reads="$((read1 - read0))" \
       -v k="$((k1 - k0))" -v p="$((p1 - p0))" -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" 'BEGIN {
     n = split(line, kv, " "); for (i = 2; i <= n; i++) { split(kv[i], a, "="); v[a[1]] = a[2] }
     wall = (t1 - t0) / 1e9
     split(s0, sa, " "); split(s1, sb, " "); split(c0, ca, " "); split(c1, cb, " ")
     hit = red > 0 ? (1 - loads / red) * 100 : 0
-    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%.2f\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%d\n", w, r, v["rps"], v["p50_ms"], v["p99_ms"], v["max_ms"],
+    printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%.2f\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%s\n", w, r, v["rps"], v["p50_ms"], v["p99_ms"], v["max_ms"],
       red, loads, hit, drop, k / hz / wall * 100, p / hz / wall * 100,
-      (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100, (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100, v["http_errors"], v["sock_errors"]
+      (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100, (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100, v["http_errors"], v["sock_errors"],
+      reads > 0 ? sprintf("%.1f", loads / reads) : "-"
   }' >>"$RUNS_FILE"
-  tail -n1 "$RUNS_FILE" | awk -F'\t' -v fmt="$FMT" '{ printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
+  tail -n1 "$RUNS_FILE" | awk -F'\t' -v fmt="$FMT" '{ printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17 }'
   tail -n1 "$RUNS_FILE" | awk -F'\t' '$15 + $16 > 0 { printf "      WARNING: %d HTTP errors (status >= 400), %d socket errors\n", $15, $16 }'
 }
 
@@ -342,7 +362,7 @@ for w in $WORKLOADS; do
     for ((i = 0; i < 30; i++)); do
       raw "hits: walk $i" < <(wrk_run 10 walk "$HOT" "$SEED")
       metrics
-      (( $(metric kurz_redirect_cache_links) >= HOT )) && break
+      awk -v c="$(metric kurz_redirect_cache_links)" -v h="$HOT" 'BEGIN { exit !(c + 0 >= h) }' && break
     done
     echo "  walked the $HOT hot links in $(( ($(now_ns) - t0) / 1000000 )) ms; cache holds $(metric kurz_redirect_cache_links)"
   fi
