@@ -326,7 +326,7 @@ measure() {  # workload round mode n seed
     printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%.2f\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%s\n", w, r, v["rps"], v["p50_ms"], v["p99_ms"], v["max_ms"],
       red, loads, hit, drop, k / hz / wall * 100, p / hz / wall * 100,
       (sb[1] - sa[1]) / (sb[2] - sa[2]) * 100, (cb[1] - ca[1]) / (cb[2] - ca[2]) * 100, v["http_errors"], v["sock_errors"],
-      reads > 0 ? sprintf("%.1f", loads / reads) : "-"
+      (reads > 0 ? sprintf("%.1f", loads / reads) : "-")
   }' >>"$RUNS_FILE"
   tail -n1 "$RUNS_FILE" | awk -F'\t' -v fmt="$FMT" '{ printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17 }'
   tail -n1 "$RUNS_FILE" | awk -F'\t' '$15 + $16 > 0 { printf "      WARNING: %d HTTP errors (status >= 400), %d socket errors\n", $15, $16 }'
@@ -354,6 +354,10 @@ for w in $WORKLOADS; do
     cold) cache=$COLD_CACHE; mode=uniform; n=$LINKS
           echo "=== cold: uniform over $LINKS links, KURZ_CACHE_MAX_LINKS=$cache (nearly every request loads from PostgreSQL), warm-up ${WARMUP}s" ;;
   esac
+  # Each workload starts with empty analytics tables: earlier runs' clicks would make its upserts dearer.
+  "${PSQL[@]}" -d kurz -c "DO \$\$ DECLARE t text; BEGIN
+      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'click%' LOOP
+        EXECUTE format('TRUNCATE %I', t); END LOOP; END \$\$" >/dev/null
   kurz_start "$cache"
   echo "  kurz pid $KURZ_PID, affinity $(taskset -pc "$KURZ_PID" | sed 's/.*: //'), java $(tr '\0' ' ' <"/proc/$KURZ_PID/cmdline" | awk '{print $1}')"
   check_redirects
