@@ -35,13 +35,12 @@ import javax.sql.DataSource;
 public final class JdbcStore implements LinkStore, ApiKeyStore {
     private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
-    private static final String LINK_COLUMNS_BUT_HOST =
+    private static final String LINK_COLUMNS =
             "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at,"
                     // A link's clicks include those it had in the system it was imported from (V11).
                     + " clicks + imported_clicks AS clicks,"
-                    + " created_by, blocked_reason, blocked_at, smart, password_hash";
-    private static final String LINK_COLUMNS =
-            LINK_COLUMNS_BUT_HOST + ", (SELECT host FROM domains WHERE domains.id = links.domain_id) AS domain_host";
+                    + " created_by, blocked_reason, blocked_at, smart, password_hash,"
+                    + " (SELECT host FROM domains WHERE domains.id = links.domain_id) AS domain_host";
     /** A domain's id by host; the default domain's host is '' (a link key without a host). */
     private static final String DOMAIN_ID = "(SELECT id FROM domains WHERE host = ?)";
 
@@ -195,14 +194,12 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
         Map<String, Link> out = new HashMap<>(keys.size() * 2);
         try (Connection c = reader.getConnection()) {
             if (dialect == Dialect.POSTGRES) {
-                // The host is the one asked for: no per-row look-up in domains (a quarter of the buffer reads of a cold row).
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS_BUT_HOST + ", ?::text AS domain_host"
-                        + " FROM links WHERE domain_id = " + DOMAIN_ID + " AND slug = ANY(?)")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = "
+                        + DOMAIN_ID + " AND slug = ANY(?)")) {
                     for (Map.Entry<String, List<String>> e : byHost.entrySet()) {
                         ps.setString(1, e.getKey());
-                        ps.setString(2, e.getKey());
                         java.sql.Array slugs = c.createArrayOf("text", e.getValue().toArray());
-                        ps.setArray(3, slugs);
+                        ps.setArray(2, slugs);
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 Link l = link(rs);
