@@ -345,6 +345,10 @@ public final class Kurz implements AutoCloseable {
                 .counter("kurz_clicks_dropped_total", "Clicks this node dropped because its click buffer was full.", clicks::dropped)
                 .counter("kurz_head_requests_total", "HEAD requests to links this node answered; they are not clicks.", batcher::heads)
                 .gauge("kurz_redirect_cache_links", "Slugs in this node's redirect cache, unknown ones included.", cache::size)
+                .counter("kurz_redirect_cache_loads_total", "Redirect cache misses that started a load (shared cache or database); hit ratio = 1 - loads / redirects.",
+                        cache::loads)
+                .counter("kurz_redirect_cache_reads_total", "Store reads (statements) behind those loads; cold slugs that miss together share one.",
+                        cache::storeReads)
                 .gauge("kurz_live_connections", "Open live-feed connections (WebSocket and SSE).", hub::connections)
                 .gauge("kurz_live_rooms", "Links that at least one live connection follows.", hub::rooms)
                 .gauge("kurz_db_connections_active", "Database connections in use.", () -> db.poolState()[0])

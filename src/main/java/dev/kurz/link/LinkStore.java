@@ -34,6 +34,17 @@ public interface LinkStore {
     /** The link with this key ({@link LinkKeys}: the slug, or {@code host/slug} on another domain). */
     Optional<Link> find(String key);
 
+    /**
+     * The links with these keys, by key; keys without a link are absent. One round trip where the
+     * store can (the redirect cache batches concurrent misses through this); by default one
+     * {@link #find} per key.
+     */
+    default java.util.Map<String, Link> findAll(java.util.Collection<String> keys) {
+        java.util.Map<String, Link> out = new java.util.HashMap<>();
+        for (String k : keys) find(k).ifPresent(l -> out.put(k, l));
+        return out;
+    }
+
     /** Writes the link's writable fields; empty when the slug no longer exists. */
     Optional<Link> update(Link link);
 

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +28,11 @@ public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /**
+     * The suppliers behind {@link #counter} and {@link #gauge}: Micrometer holds a meter's state
+     * object weakly, so a method reference held by nothing else read NaN after the first GC.
+     */
+    private final List<Supplier<? extends Number>> sources = new CopyOnWriteArrayList<>();
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -40,11 +47,13 @@ public final class Metrics implements AutoCloseable {
     /** A counter read from {@code value} at each scrape; {@code name} in Prometheus form, {@code _total} included. */
     public Metrics counter(String name, String help, Supplier<? extends Number> value) {
         String base = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
+        sources.add(value);
         FunctionCounter.builder(base, value, v -> read(v)).description(help).register(registry);
         return this;
     }
 
     public Metrics gauge(String name, String help, Supplier<? extends Number> value) {
+        sources.add(value);
         Gauge.builder(name, value, v -> read(v)).description(help).register(registry);
         return this;
     }

@@ -9,6 +9,7 @@ import dev.kurz.link.LinkStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Slug → {@link Target}, in front of the shared cache and the store.
@@ -26,15 +27,19 @@ import java.util.concurrent.Executor;
  */
 public final class RedirectCache {
     private final AsyncCache<String, Target> cache;
-    private final LinkStore store;
     private final SharedLinkCache shared;
-    private final Executor blocking;
+    private final BatchedFinds finds;
+    /** Concurrent reads of cold slugs by default (each one statement for up to {@link #MAX_BATCH} slugs). */
+    public static final int DEFAULT_READS = 4;
+    static final int MAX_BATCH = 256;
     /** Slugs this node changed in the last second: their loads skip the shared cache (read-your-writes). */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> changedHere;
     private final DestinationScreen screen;
     /** How long an entry may be served while changes made on other nodes cannot reach this one. */
     public static final Duration UNTRUSTED_TTL = Duration.ofSeconds(1);
     private volatile boolean untrusted;
+    /** Loads started (misses that reached the shared cache or the store); hits are not counted, so they cost nothing. */
+    private final LongAdder loads = new LongAdder();
 
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl) {
         this(store, shared, blocking, maxLinks, ttl, negativeTtl, Ticker.systemTicker());
@@ -52,10 +57,18 @@ public final class RedirectCache {
      */
     public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl,
                          Ticker ticker, DestinationScreen screen) {
+        this(store, shared, blocking, maxLinks, ttl, negativeTtl, ticker, screen, DEFAULT_READS);
+    }
+
+    /**
+     * @param maxReads how many store reads of cold slugs may run at once; slugs that miss meanwhile
+     *                 wait and share the next read ({@link BatchedFinds}, at most {@link #MAX_BATCH} each)
+     */
+    public RedirectCache(LinkStore store, SharedLinkCache shared, Executor blocking, long maxLinks, Duration ttl, Duration negativeTtl,
+                         Ticker ticker, DestinationScreen screen, int maxReads) {
         this.screen = screen;
-        this.store = store;
         this.shared = shared;
-        this.blocking = blocking;
+        this.finds = new BatchedFinds(store, blocking, maxReads, MAX_BATCH);
         this.changedHere = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1)).ticker(ticker)
                 .executor(Runnable::run).maximumSize(100_000).build();
         long hitNanos = ttl.toNanos();
@@ -95,19 +108,23 @@ public final class RedirectCache {
     }
 
     private CompletableFuture<Target> load(String slug) {
+        loads.increment();
         // Right after a change made here, another node may still write the old link back to the
         // shared cache (until the delayed second delete); this node reads the database instead.
-        if (changedHere.getIfPresent(slug) != null) return CompletableFuture.supplyAsync(() -> fromStore(slug), blocking);
+        if (changedHere.getIfPresent(slug) != null) return fromStore(slug);
         return shared.get(slug).thenCompose(hit -> hit != null
                 ? CompletableFuture.completedFuture(screened(hit))
-                : CompletableFuture.supplyAsync(() -> fromStore(slug), blocking));
+                : fromStore(slug));
     }
 
-    private Target fromStore(String slug) {
-        Target t = store.find(slug).map(Target::of).orElse(Target.MISSING);
-        // Smart links stay out of the shared cache: its compact form carries no rules; they load from the database.
-        if (!t.missing() && t.route() == null && changedHere.getIfPresent(slug) == null) shared.put(t);
-        return screened(t);
+    /** Read with the other cold slugs waiting at the time ({@link BatchedFinds}); mapped on the reading thread. */
+    private CompletableFuture<Target> fromStore(String slug) {
+        return finds.find(slug).thenApply(found -> {
+            Target t = found.map(Target::of).orElse(Target.MISSING);
+            // Smart links stay out of the shared cache: its compact form carries no rules; they load from the database.
+            if (!t.missing() && t.route() == null && changedHere.getIfPresent(slug) == null) shared.put(t);
+            return screened(t);
+        });
     }
 
     /** Blocked when a blocklist lists the destination now (decided once per load, not per request). */
@@ -150,6 +167,16 @@ public final class RedirectCache {
 
     public void invalidateAll() {
         cache.synchronous().invalidateAll();
+    }
+
+    /** Store reads (statements) the loads needed since start: fewer than the loads that reached the store when misses come together. */
+    public long storeReads() {
+        return finds.reads();
+    }
+
+    /** Loads started since start: with the redirects answered, the hit ratio ({@code 1 - loads / redirects}). */
+    public long loads() {
+        return loads.sum();
     }
 
     public long size() {

@@ -52,6 +52,16 @@ abstract class JdbcStoreContract {
     }
 
     @Test
+    void findAll_someKnownSomeNot_returnsTheKnownByKeyAsFindWould() {
+        store.insert(link("fa1", "t"), T0);
+        store.insert(link("fa2"), T0);
+        var found = store.findAll(List.of("fa1", "fa2", "nope"));
+        assertThat(found).containsOnlyKeys("fa1", "fa2");
+        assertThat(found.get("fa1")).isEqualTo(store.find("fa1").orElseThrow());
+        assertThat(store.findAll(List.of())).isEmpty();
+    }
+
+    @Test
     void insert_thenFind_roundTripsEveryField() {
         Instant exp = T0.plus(1, ChronoUnit.DAYS);
         Link in = store.insert(new NewLink("https://e.com/x?y=1", "AbC", "T", List.of("a", "b"), exp, 7L, 308, false), T0);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageEndToEndTest {
 
     @Test
-    void frozenPostgres_apiCallAndClickLimitedRedirect_answer503WithinTheDeadline() throws Exception {
+    void frozenPostgres_apiCallClickLimitedAndColdRedirects_answer503WithinTheDeadline() throws Exception {
         try (FreezablePostgres pg = new FreezablePostgres()) {
             Node n = Node.clustered(pg.url(), null, MutableClock.systemNow());
             try {
@@ -38,15 +38,24 @@ class DatabaseOutageEndToEndTest {
                 long start = System.nanoTime();
                 CompletableFuture<Resp> apiCall = n.api.getAsync("/api/v1/links/plain");
                 CompletableFuture<Resp> limited = n.api.getAsync("/limited");
+                // Cold slugs (never redirected, and unknown ones) load through the batched reads: same deadline.
+                List<CompletableFuture<Resp>> cold = new ArrayList<>();
+                cold.add(n.api.getAsync("/plain"));
+                for (int i = 0; i < 20; i++) cold.add(n.api.getAsync("/cold" + i));
                 Resp api = apiCall.get(20, TimeUnit.SECONDS);
                 long apiMs = elapsedMs(start);
                 Resp redirect = limited.get(20, TimeUnit.SECONDS);
                 long redirectMs = elapsedMs(start);
+                List<Resp> colds = new ArrayList<>();
+                for (CompletableFuture<Resp> f : cold) colds.add(f.get(20, TimeUnit.SECONDS));
+                long coldMs = elapsedMs(start);
 
                 api.assertProblem(503, "unavailable");
                 redirect.assertProblem(503, "unavailable"); // not redirected without being counted
+                colds.forEach(r -> r.assertProblem(503, "unavailable"));
                 assertThat(apiMs).as("API call answered after").isBetween(4_000L, 6_500L); // KURZ_DB_TIMEOUT defaults to 5 s
                 assertThat(redirectMs).as("click-limited redirect answered after").isBetween(4_000L, 6_500L);
+                assertThat(coldMs).as("cold-slug redirects answered after").isBetween(4_000L, 6_500L);
 
                 long readyStart = System.nanoTime();
                 Resp ready = n.api.get("/health/ready");
@@ -64,6 +73,9 @@ class DatabaseOutageEndToEndTest {
                 } while (status != 302 && System.nanoTime() < deadline && sleep(100));
                 assertThat(status).isEqualTo(302);
                 assertThat(n.api.get("/api/v1/links/plain").status()).isEqualTo(200);
+                // The cold slugs whose loads failed are not stuck: they load again, and the unknown ones are 404s.
+                assertThat(n.api.get("/plain").status()).isEqualTo(302);
+                assertThat(n.api.get("/cold0").status()).isEqualTo(404);
             } finally {
                 n.close();
             }

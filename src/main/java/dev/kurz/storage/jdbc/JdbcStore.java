@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -176,6 +178,52 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     }
 
     private static final String BY_KEY = "domain_id = " + DOMAIN_ID + " AND slug = ?";
+
+    /**
+     * On PostgreSQL one statement per domain among the keys ({@code slug = ANY(?)}, one prepared
+     * statement whatever the count), so a batch of cold slugs costs the server one parse, plan and
+     * round trip instead of one each; SQLite reads them one by one on one connection.
+     */
+    @Override
+    public Map<String, Link> findAll(Collection<String> keys) {
+        Map<String, List<String>> byHost = new HashMap<>();
+        for (String k : keys) {
+            String host = LinkKeys.domain(k);
+            byHost.computeIfAbsent(host == null ? "" : host, h -> new ArrayList<>()).add(LinkKeys.slug(k));
+        }
+        Map<String, Link> out = new HashMap<>(keys.size() * 2);
+        try (Connection c = reader.getConnection()) {
+            if (dialect == Dialect.POSTGRES) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM links WHERE domain_id = "
+                        + DOMAIN_ID + " AND slug = ANY(?)")) {
+                    for (Map.Entry<String, List<String>> e : byHost.entrySet()) {
+                        ps.setString(1, e.getKey());
+                        java.sql.Array slugs = c.createArrayOf("text", e.getValue().toArray());
+                        ps.setArray(2, slugs);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                Link l = link(rs);
+                                out.put(LinkKeys.of(e.getKey(), l.slug()), l); // under the key as asked
+                            }
+                        }
+                        slugs.free();
+                    }
+                }
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM links WHERE " + BY_KEY)) {
+                    for (String k : keys) {
+                        byKey(ps, 1, k);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) out.put(k, link(rs));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("find links", e);
+        }
+        return out;
+    }
 
     /** Binds a link key ({@link LinkKeys}) to {@link #BY_KEY}'s two parameters from {@code i}. */
     private static void byKey(PreparedStatement ps, int i, String key) throws SQLException {
