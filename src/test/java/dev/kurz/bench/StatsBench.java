@@ -80,8 +80,26 @@ public final class StatsBench {
             report("30 days hourly, all breakdowns", service, link.id(), service.query(start.toString(), end.toString(), "hour", "UTC"), iterations);
             report("30 days daily, Europe/Berlin", service, link.id(), service.query(start.toString(), end.toString(), "day", "Europe/Berlin"), iterations);
             report("last 24 h by minute", service, link.id(), service.query(end.minus(1, ChronoUnit.DAYS).toString(), end.toString(), "minute", "UTC"), iterations);
+            // Where the first question's time goes: each of its reads alone, one after the other.
+            long fromDay = start.getEpochSecond() / 86_400, toDay = (end.getEpochSecond() - 1) / 86_400;
+            long fromHour = start.getEpochSecond() / 3600, toHour = end.getEpochSecond() / 3600;
+            part("  read: hourly series", iterations, () -> store.series(link.id(), dev.kurz.analytics.StatsStore.Resolution.HOUR, fromHour, toHour));
+            part("  read: dimensions", iterations, () -> store.dimensions(link.id(), fromDay, toDay));
+            part("  read: unique registers", iterations, () -> store.uniqueRegisters(link.id(), fromDay, toDay));
         }
         System.exit(0);
+    }
+
+    static void part(String name, int iterations, Runnable read) {
+        for (int i = 0; i < 20; i++) read.run();
+        long[] nanos = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            read.run();
+            nanos[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(nanos);
+        System.out.printf("%-40s p50=%.1f ms p99=%.1f ms%n", name, nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6);
     }
 
     static void report(String name, StatsService service, long linkId, StatsService.Query q, int iterations) {

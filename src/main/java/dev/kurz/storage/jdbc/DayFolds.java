@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +79,14 @@ final class DayFolds {
                 throw e;
             } finally {
                 c.setAutoCommit(true);
+            }
+            if (folded > 0) {
+                // The fold left as many dead rows as it folded, and a read of today's rows walks
+                // their index entries until they are vacuumed: 155k of them tripled the register
+                // read (14 ms against 3 ms). Autovacuum gets there within minutes; this, at once.
+                try (Statement st = c.createStatement()) {
+                    st.execute("VACUUM (ANALYZE) click_dim, click_uniques");
+                }
             }
             return folded;
         } catch (SQLException e) {
