@@ -112,7 +112,7 @@ public final class StatsBench {
             nanos[i] = System.nanoTime() - t;
         }
         Arrays.sort(nanos);
-        System.out.printf("RESULT %-32s clicks=%,d points=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n", name, s.totals().clicks(),
-                s.series().size(), nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6, nanos[iterations - 1] / 1e6);
+        System.out.printf("RESULT %-32s clicks=%,d visitors=%,d points=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n", name, s.totals().clicks(),
+                s.totals().uniqueVisitors(), s.series().size(), nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6, nanos[iterations - 1] / 1e6);
     }
 }

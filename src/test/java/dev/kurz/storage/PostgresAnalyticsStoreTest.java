@@ -159,7 +159,15 @@ class PostgresAnalyticsStoreTest extends AnalyticsStoreContract {
         store.write(TestAccess.aggregateOf(List.of(click(link, T0.minusSeconds(86_400), 1, false, "US", null, "Chrome"),
                 click(link, T0, 2, false, "DE", null, "Chrome"))));
         long today = LocalDate.ofInstant(T0, java.time.ZoneOffset.UTC).toEpochDay();
+        assertThat(count("SELECT count(*) FROM click_uniques WHERE link_id = " + link.id())).isEqualTo(2); // two visitors' registers
+        byte[] rows = new byte[4096];
+        long first = count("SELECT min(reg) FROM click_uniques WHERE link_id = " + link.id());
+        long second = count("SELECT max(reg) FROM click_uniques WHERE link_id = " + link.id());
+        rows[(int) first] = (byte) count("SELECT max(rank) FROM click_uniques WHERE link_id = " + link.id() + " AND reg = " + first);
+        rows[(int) second] = (byte) count("SELECT max(rank) FROM click_uniques WHERE link_id = " + link.id() + " AND reg = " + second);
+        assertThat(store.uniqueRegisters(link.id(), today - 1, today)).isEqualTo(rows);
         assertThat(store.foldDays(today)).isEqualTo(2); // yesterday: the link and link 0
+        assertThat(store.uniqueRegisters(link.id(), today - 1, today)).isEqualTo(rows);
         assertThat(count("SELECT count(*) FROM click_dim WHERE day < " + today)).isZero();
         assertThat(count("SELECT count(*) FROM click_dim WHERE day = " + today)).isPositive();
         assertThat(store.dimensions(link.id(), today - 1, today).get("country"))
