@@ -17,6 +17,7 @@ shift 2
 
 # Build main and test classes once, and the test class path.
 JAVA_HOME=${JAVA_HOME:-}
+ROOT=$(pwd) # find_java keeps its choice under $ROOT/target
 source <(sed -n '/^java_major()/,/^}/p; /^find_java()/,/^}/p' ./kurz)
 find_java
 export JAVA_HOME

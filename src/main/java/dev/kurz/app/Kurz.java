@@ -455,7 +455,10 @@ public final class Kurz implements AutoCloseable {
         }
     }
 
-        /** Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made. */
+    /**
+     * Hourly: raw clicks past their retention go; on PostgreSQL, the next days' partitions are made
+     * and finished days' dimension and visitor rows are folded into day blobs.
+     */
     private void retention(InstantSource clock, int days) {
         try {
             LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
@@ -464,6 +467,13 @@ public final class Kurz implements AutoCloseable {
             if (removed > 0) log.info("retention: removed {} raw clicks / partitions older than {} days", removed, days);
         } catch (RuntimeException e) {
             log.warn("retention run failed: {}", e.toString());
+        }
+        try {
+            // Days before today are over, bar late clicks (those stay rows until the next run).
+            int folded = analytics.foldDays(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toEpochDay());
+            if (folded > 0) log.info("rollups: folded {} link-days of dimension and visitor rows into day blobs", folded);
+        } catch (RuntimeException e) {
+            log.warn("folding click days failed: {}", e.toString());
         }
         try {
             int auditDays = config.audit().retentionDays();

@@ -79,6 +79,11 @@ public final class IngestBench {
             long stored = store.series(0, StatsStore.Resolution.HOUR, 0, Long.MAX_VALUE).stream().mapToLong(StatsStore.Bucket::clicks).sum();
             System.out.printf("RESULT %s: highest rate with zero drops = %d clicks/s; clicks stored %d = accepted %d: %s%n",
                     kind, best, stored, buffer.accepted(), stored == buffer.accepted() ? "yes" : "NO");
+            // PostgreSQL: what the hourly fold after midnight costs for this day's rows (ADR 0019).
+            long f0 = System.nanoTime();
+            int folded = store.foldDays(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay() + 1);
+            if (folded > 0) System.out.printf("fold: %d link-days of dimension and register rows into day blobs in %.1f s%n",
+                    folded, (System.nanoTime() - f0) / 1e9);
         }
         System.exit(0);
     }

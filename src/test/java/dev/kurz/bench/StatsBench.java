@@ -71,13 +71,35 @@ public final class StatsBench {
             store.flush(); // steady state: everything but the last minute is in the tables
             System.out.printf("stats benchmark: %s, %,d clicks over %d days written as rollups in %.1f s%n",
                     kind, written, days, (System.nanoTime() - t0) / 1e9);
+            // Steady state on PostgreSQL: the hourly maintenance has folded the days before today (ADR 0019).
+            long f0 = System.nanoTime();
+            int folded = store.foldDays(java.time.LocalDate.ofInstant(end, java.time.ZoneOffset.UTC).toEpochDay());
+            if (folded > 0) System.out.printf("folded %d link-days into day blobs in %.2f s%n", folded, (System.nanoTime() - f0) / 1e9);
 
             StatsService service = new StatsService(store, InstantSource.fixed(end), () -> 0, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
             report("30 days hourly, all breakdowns", service, link.id(), service.query(start.toString(), end.toString(), "hour", "UTC"), iterations);
             report("30 days daily, Europe/Berlin", service, link.id(), service.query(start.toString(), end.toString(), "day", "Europe/Berlin"), iterations);
             report("last 24 h by minute", service, link.id(), service.query(end.minus(1, ChronoUnit.DAYS).toString(), end.toString(), "minute", "UTC"), iterations);
+            // Where the first question's time goes: each of its reads alone, one after the other.
+            long fromDay = start.getEpochSecond() / 86_400, toDay = (end.getEpochSecond() - 1) / 86_400;
+            long fromHour = start.getEpochSecond() / 3600, toHour = end.getEpochSecond() / 3600;
+            part("  read: hourly series", iterations, () -> store.series(link.id(), dev.kurz.analytics.StatsStore.Resolution.HOUR, fromHour, toHour));
+            part("  read: dimensions", iterations, () -> store.dimensions(link.id(), fromDay, toDay));
+            part("  read: unique registers", iterations, () -> store.uniqueRegisters(link.id(), fromDay, toDay));
         }
         System.exit(0);
+    }
+
+    static void part(String name, int iterations, Runnable read) {
+        for (int i = 0; i < 20; i++) read.run();
+        long[] nanos = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            read.run();
+            nanos[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(nanos);
+        System.out.printf("%-40s p50=%.1f ms p99=%.1f ms%n", name, nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6);
     }
 
     static void report(String name, StatsService service, long linkId, StatsService.Query q, int iterations) {
@@ -90,7 +112,7 @@ public final class StatsBench {
             nanos[i] = System.nanoTime() - t;
         }
         Arrays.sort(nanos);
-        System.out.printf("RESULT %-32s clicks=%,d points=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n", name, s.totals().clicks(),
-                s.series().size(), nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6, nanos[iterations - 1] / 1e6);
+        System.out.printf("RESULT %-32s clicks=%,d visitors=%,d points=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n", name, s.totals().clicks(),
+                s.totals().uniqueVisitors(), s.series().size(), nanos[iterations / 2] / 1e6, nanos[(int) (iterations * 0.99) - 1] / 1e6, nanos[iterations - 1] / 1e6);
     }
 }

@@ -21,6 +21,15 @@ public interface AnalyticsStore extends ClickStore, StatsStore, AutoCloseable {
     /** PostgreSQL: makes sure daily partitions of the raw clicks exist from {@code from} for {@code days} days. */
     default void ensurePartitions(LocalDate from, int days) {}
 
+    /**
+     * PostgreSQL: folds the dimension and register rows of the days before {@code beforeDay} (days
+     * since the epoch, UTC) into one blob per link and day (ADR 0019); returns how many link-days.
+     * Safe on every node at once: one folds, the others return 0.
+     */
+    default int foldDays(long beforeDay) {
+        return 0;
+    }
+
     /** Writes what the store holds in memory into the tables (SQLite: folds the click log in). */
     default void flush() {}
 

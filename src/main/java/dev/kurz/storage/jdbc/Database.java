@@ -129,6 +129,7 @@ public final class Database implements AutoCloseable {
         source.accept(flyway);
         flyway.locations("classpath:" + db.dialect.migrations);
         if (db.dialect == Dialect.SQLITE) flyway.javaMigrations(new V4__PackRawClicks());
+        if (db.dialect == Dialect.POSTGRES) flyway.javaMigrations(new V12__ClickDaysPostgres());
         flyway.load()
                 .migrate();
         return db;
