@@ -68,6 +68,8 @@ public final class VisitorHasher {
         final Mac mac;
         byte[] in = new byte[512];
         final byte[] out = new byte[32];
+        /** SipHash key of the day for {@link #seed}: derived from the day's salt, so the same on every node. */
+        long k0, k1;
 
         DayMac() {
             try {
@@ -89,16 +91,7 @@ public final class VisitorHasher {
 
     /** The visitor's value for the current UTC day; null IP or User-Agent count as empty. */
     public long visitor(String ip, String userAgent) {
-        long epochDay = Math.floorDiv(clock.millis(), 86_400_000L);
-        DayMac m = macs.get();
-        if (epochDay != m.epochDay) {
-            try {
-                m.mac.init(new SecretKeySpec(salts.saltFor(LocalDate.ofEpochDay(epochDay)), HMAC));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("salt rejected as an HMAC key", e);
-            }
-            m.epochDay = epochDay;
-        }
+        DayMac m = today();
         // The bytes hashed are UTF-8 of ip, '\n', UTF-8 of userAgent, as always; ASCII (nearly every
         // header) is copied into the thread's buffer, anything else encoded the usual way.
         int n = put(m, 0, ip);
@@ -112,6 +105,37 @@ public final class VisitorHasher {
             throw new AssertionError("32 bytes hold an HMAC-SHA256", e);
         }
         return ByteBuffer.wrap(m.out).getLong();
+    }
+
+    /**
+     * A cheaper value with the same promises for choosing among a smart link's variants on the
+     * redirect path: stable for one visitor for one UTC day, the same on every node, unrelated
+     * across days. SipHash-2-4 over the same bytes as {@link #visitor}, keyed with 16 bytes of
+     * HMAC(day's salt, "variant"); about a tenth of the HMAC's time, which stays for unique counts.
+     */
+    public long seed(String ip, String userAgent) {
+        DayMac m = today();
+        int n = put(m, 0, ip);
+        m.in[n++] = '\n';
+        n = put(m, n, userAgent);
+        return SipHash.hash24(m.k0, m.k1, m.in, n);
+    }
+
+    private DayMac today() {
+        long epochDay = Math.floorDiv(clock.millis(), 86_400_000L);
+        DayMac m = macs.get();
+        if (epochDay != m.epochDay) {
+            try {
+                m.mac.init(new SecretKeySpec(salts.saltFor(LocalDate.ofEpochDay(epochDay)), HMAC));
+                ByteBuffer k = ByteBuffer.wrap(m.mac.doFinal("variant".getBytes(StandardCharsets.US_ASCII))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                m.k0 = k.getLong();
+                m.k1 = k.getLong();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("salt rejected as an HMAC key", e);
+            }
+            m.epochDay = epochDay;
+        }
+        return m;
     }
 
     private static int put(DayMac m, int at, String s) {

@@ -32,7 +32,7 @@ public final class Route {
         /** The request's query parameter, or null. */
         String param(String name);
 
-        /** Stable for one visitor for one UTC day, the same on every node (the daily visitor hash). */
+        /** Stable for one visitor for one UTC day, the same on every node ({@code VisitorHasher.seed}: keyed by the day's salt). */
         long seed();
     }
 

@@ -81,7 +81,7 @@ final class RequestVisitor implements Route.Visitor {
 
     @Override
     public long seed() {
-        return smart.visitors().visitor(ip() == null ? "" : ip(), req.getHeader(HttpHeaders.USER_AGENT));
+        return smart.visitors().seed(ip() == null ? "" : ip(), req.getHeader(HttpHeaders.USER_AGENT));
     }
 
     /**

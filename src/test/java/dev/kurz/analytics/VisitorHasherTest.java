@@ -55,6 +55,25 @@ class VisitorHasherTest {
     }
 
     @Test
+    void seed_sameVisitorSameDay_isTheSame_andNextDayDiffers_andOtherNodesAgree() {
+        byte[] salt = new byte[32];
+        new SecureRandom().nextBytes(salt);
+        VisitorHasher node1 = new VisitorHasher(clock, day -> salt);
+        VisitorHasher node2 = new VisitorHasher(clock, day -> salt);
+        long s = node1.seed("203.0.113.9", UA);
+        assertThat(node2.seed("203.0.113.9", UA)).as("another node with the day's shared salt").isEqualTo(s);
+        assertThat(node1.seed("203.0.113.9", UA)).isEqualTo(s);
+        assertThat(node1.seed("203.0.113.10", UA)).isNotEqualTo(s);
+        assertThat(node1.seed("203.0.113.9", UA)).as("not the unique-visitor value").isNotEqualTo(node1.visitor("203.0.113.9", UA));
+        assertThat(hasher.seed("203.0.113.9", UA)).as("another salt").isNotEqualTo(s);
+        // Even over 100 buckets: 20,000 visitors, none of the buckets far from 200.
+        int[] buckets = new int[100];
+        for (int i = 0; i < 20_000; i++) buckets[(int) Long.remainderUnsigned(node1.seed("198.51.100." + (i % 256), UA + i), 100)]++;
+        assertThat(java.util.Arrays.stream(buckets).min().getAsInt()).isGreaterThan(140);
+        assertThat(java.util.Arrays.stream(buckets).max().getAsInt()).isLessThan(260);
+    }
+
+    @Test
     void visitor_nullParts_areHashedAsEmpty() {
         assertThat(hasher.visitor(null, null)).isEqualTo(hasher.visitor("", ""));
     }
