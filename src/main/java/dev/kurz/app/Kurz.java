@@ -299,7 +299,7 @@ public final class Kurz implements AutoCloseable {
         dev.kurz.audit.AuditLog auditLog = audit;
         this.dispatcher = new dev.kurz.webhook.Dispatcher(webhookStore, sender, integrations, clock, NODE, w -> auditLog.record(
                 new dev.kurz.audit.Actor(null, "kurz", null, null), "webhook.disabled", "webhook:" + w.id(),
-                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false))));
+                new JsonObject().put("enabled", new JsonObject().put("before", true).put("after", false)))).start();
         StartTrace.mark("webhooks");
         opened.add(dispatcher);
         webhooks.onPublished(dispatcher::wake);
@@ -409,8 +409,8 @@ public final class Kurz implements AutoCloseable {
         health.started();
         StartTrace.mark("ready");
         // Background work that no request waits for starts once the node serves: on one core its
-        // first database rounds would otherwise share the start-up (bench/startup, ADR 0018).
-        dispatcher.start();
+        // first database rounds would otherwise share the start-up (bench/startup, ADR 0018). The
+        // webhook dispatcher starts with its store above (it also delivers what the start-up queues).
         linkChecks.start();
         imports.start();
         // What the first click needs, loaded once the node is ready rather than before.
