@@ -203,8 +203,9 @@ class RollingRestartTest {
                   timeout server 30s
                   option http-keep-alive
                   option redispatch
+                  # Redirects are GETs: any answer lost with a killed node is safe to ask another for.
                   retries 3
-                  retry-on conn-failure empty-response
+                  retry-on conn-failure empty-response junk-response response-timeout 503
                 frontend fe
                   bind 127.0.0.1:%d
                   default_backend kurz
