@@ -233,6 +233,11 @@ public final class Kurz implements AutoCloseable {
                     public void settle() {
                         clickCounts.flush();
                     }
+
+                    @Override
+                    public <T> T atOneMoment(java.util.function.Supplier<T> read) {
+                        return clickCounts.atOneMoment(read);
+                    }
                 });
         if (redis != null) {
             redis.onInvalidationChannel(cache::trustInvalidations); // ADR 0016: no channel, no long-lived entries

@@ -156,7 +156,7 @@ public final class LinkService {
      * existence stays private.
      */
     public Link get(String slug, Long visibleTo) {
-        return store.find(slug).filter(l -> l.visibleTo(visibleTo)).map(this::counted)
+        return pending.atOneMoment(() -> store.find(slug).filter(l -> l.visibleTo(visibleTo)).map(this::counted))
                 .orElseThrow(() -> new LinkNotFoundException(slug));
     }
 
@@ -182,6 +182,7 @@ public final class LinkService {
         if (patch.has("maxClicks")) pending.settle();
         Link current = get(slug, visibleTo);
         Link next = rules.apply(current, patch);
+        // Not at one moment: the read lock of a fold must never be held while waiting for SQLite's writer.
         Link stored = store.update(next).map(this::counted).orElseThrow(() -> new LinkNotFoundException(slug));
         listener.updated(stored);
         return new Change(current, stored);
@@ -225,8 +226,8 @@ public final class LinkService {
         Long before = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
         LinkStore.DomainFilter only = domain == null || domain.isBlank() ? null
                 : new LinkStore.DomainFilter(domains == null ? null : domains.resolve(domain));
-        List<Link> rows = store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag), blankToNull(text), visibleTo, only, health))
-                .stream().map(this::counted).toList();
+        List<Link> rows = pending.atOneMoment(() -> store.list(new LinkStore.LinkQuery(limit + 1, before, blankToNull(tag),
+                blankToNull(text), visibleTo, only, health)).stream().map(this::counted).toList());
         if (rows.size() <= limit) return new Page(rows, null);
         List<Link> items = rows.subList(0, limit);
         return new Page(List.copyOf(items), encodeCursor(items.get(items.size() - 1).id()));

@@ -15,6 +15,14 @@ public interface PendingClicks {
         public void settle() {}
     };
 
+    /**
+     * Runs {@code read} (stored links, then {@link #of} for each) so that no fold moves clicks from
+     * pending into the stored counters in between, which would show them in neither.
+     */
+    default <T> T atOneMoment(java.util.function.Supplier<T> read) {
+        return read.get();
+    }
+
     /** A link's recorded clicks that its stored counter does not show yet. */
     long of(long linkId);
 

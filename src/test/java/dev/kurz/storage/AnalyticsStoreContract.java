@@ -130,7 +130,38 @@ abstract class AnalyticsStoreContract {
         assertThat(total).isEqualTo(2 * 20 * 250);
         long a = store.series(link.id(), Resolution.MINUTE, 0, Long.MAX_VALUE).stream().mapToLong(StatsStore.Bucket::clicks).sum();
         assertThat(a).isEqualTo(2 * 20 * 125);
-        assertThat(new JdbcStore(db).find("stats-a").orElseThrow().clicks() + store.uncountedClicks(link.id())).isEqualTo(2 * 20 * 125);
+        // The fold of the last writes may still be under way (SQLite): column and pending are read at one moment.
+        assertThat(store.atOneMoment(() -> new JdbcStore(db).find("stats-a").orElseThrow().clicks() + store.uncountedClicks(link.id())))
+                .isEqualTo(2 * 20 * 125);
+    }
+
+    @Test
+    void linkCounterPlusPending_neverDropsWhileFoldsRun() throws Exception {
+        // Regression: a link read between a fold's commit and its release of the pending clicks
+        // showed them in neither place (SQLite; 12 of 150 runs of the test above undercounted).
+        JdbcStore links = new JdbcStore(db);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        try (ExecutorService ex = Executors.newFixedThreadPool(2)) {
+            Future<Void> writer = ex.submit(() -> {
+                for (int batch = 0; batch < 200; batch++) {
+                    List<EnrichedClick> clicks = new ArrayList<>();
+                    for (int i = 0; i < 10; i++) clicks.add(click(link, T0.plusSeconds(i), batch * 100L + i, false, "FR", null, "Firefox"));
+                    store.write(aggregate(clicks));
+                    written.addAndGet(10);
+                }
+                done.set(true);
+                return null;
+            });
+            long last = 0;
+            while (!done.get()) {
+                long before = written.get();
+                long seen = store.atOneMoment(() -> links.find("stats-a").orElseThrow().clicks() + store.uncountedClicks(link.id()));
+                assertThat(seen).as("counter + pending").isGreaterThanOrEqualTo(Math.max(last, before));
+                last = seen;
+            }
+            writer.get();
+        }
     }
 
     @Test

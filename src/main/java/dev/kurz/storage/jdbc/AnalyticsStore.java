@@ -37,6 +37,14 @@ public interface AnalyticsStore extends ClickStore, StatsStore, AutoCloseable {
     @Override
     default void close() {}
 
+    /**
+     * Runs {@code read} of links' {@code clicks} columns and {@link #uncountedClicks} so that no fold
+     * moves clicks from one to the other in between (which would show them in neither).
+     */
+    default <T> T atOneMoment(java.util.function.Supplier<T> read) {
+        return read.get();
+    }
+
     /** Clicks of a link that are written but not yet in its {@code clicks} column. */
     default long uncountedClicks(long linkId) {
         return 0;

@@ -313,6 +313,17 @@ public final class ClickLogStore implements AnalyticsStore {
 
     // ---- reads: the tables plus the in-memory rollups ----
 
+    /** Under the read lock: a fold commits under the write lock, so it cannot land inside {@code read}. */
+    @Override
+    public <T> T atOneMoment(java.util.function.Supplier<T> read) {
+        lock.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     @Override
     public long uncountedClicks(long linkId) {
         return read(parts -> parts.stream().mapToLong(p -> p.linkClicks(linkId)).sum());
