@@ -75,7 +75,9 @@
 #   SMART=0             1 = every link is a smart link with 5 rules (country, device, os, language, query: none
 #                       matches wrk's requests) and 2 variants (both to the link's own URL, so the walk's
 #                       Location check holds): the rules are evaluated and a variant chosen on every
-#                       redirect (bench/redirect/smart.sh alternates 0 and 1).
+#                       redirect. mixed = LINKS plain links and LINKS smart ones in the same server: each
+#                       round measures both (order alternating), and the summary gives smart / plain
+#                       from the same run (bench/redirect/smart.sh).
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -133,6 +135,10 @@ done
 (( ROUNDS >= 1 )) || die "ROUNDS must be >= 1"
 (( DURATION >= 1 )) || die "DURATION must be >= 1"
 (( LINKS >= 1 )) || die "LINKS must be >= 1"
+[[ $SMART == 0 || $SMART == 1 || $SMART == mixed ]] || die "SMART must be 0, 1 or mixed"
+# Links in the server: with SMART=mixed, LINKS plain ones and then LINKS smart ones.
+ALL_LINKS=$LINKS
+[[ $SMART == mixed ]] && ALL_LINKS=$(( LINKS * 2 ))
 (( CONNECTIONS >= 1 )) || die "CONNECTIONS must be >= 1"
 case "$ONLY" in both|nginx|kurz) ;; *) die "ONLY must be both, nginx or kurz" ;; esac
 case "$VISITORS" in one|realistic) ;; *) die "VISITORS must be one or realistic" ;; esac
@@ -286,7 +292,7 @@ echo "  kurz:    $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo 'no
 # doubles, so every awk (mawk, gawk) on every machine yields the same list.
 SLUG_FILE="$TMP/slugs.txt"      # slug per line
 LINK_FILE="$TMP/links.txt"      # "slug url" per line
-awk -v n="$LINKS" -v seed="$SEED" 'BEGIN {
+awk -v n="$ALL_LINKS" -v seed="$SEED" 'BEGIN {
   cs = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
   m = 2147483647; x = (seed % (m - 1)) + 1
   for (i = 1; i <= n; ) {
@@ -298,13 +304,16 @@ awk -v n="$LINKS" -v seed="$SEED" 'BEGIN {
     i++
   }
 }' >"$LINK_FILE"
-cut -d' ' -f1 "$LINK_FILE" >"$SLUG_FILE"
-[[ $(wc -l <"$LINK_FILE") -eq $LINKS ]] || die "link generation produced the wrong count"
-echo "links: $LINKS generated (slug = 7 chars [A-Za-z0-9], url = https://example.com/page/<n>), e.g. $(head -n1 "$LINK_FILE")"
+head -n "$LINKS" "$LINK_FILE" | cut -d' ' -f1 >"$SLUG_FILE"
+SMART_SLUG_FILE="$TMP/slugs-smart.txt"   # SMART=mixed: the smart half
+tail -n +"$((LINKS + 1))" "$LINK_FILE" | cut -d' ' -f1 >"$SMART_SLUG_FILE"
+CUR_SLUGS=$SLUG_FILE                     # the slugs the next measured run asks for
+[[ $(wc -l <"$LINK_FILE") -eq $ALL_LINKS ]] || die "link generation produced the wrong count"
+echo "links: $ALL_LINKS generated (slug = 7 chars [A-Za-z0-9], url = https://example.com/page/<n>), e.g. $(head -n1 "$LINK_FILE")"
 
 # ---------------------------------------------------------------- wrk helpers
 WRK_TIMEOUT_PAD=30
-WALK_MAX_S=$(( LINKS / 500 + 10 ))   # upper bound for one walk (>= 500 links/s)
+WALK_MAX_S=$(( ALL_LINKS / 500 + 10 ))   # upper bound for one walk (>= 500 links/s)
 
 # walk_check NAME PORT -> verifies every slug once (302 + Location); dies on failure
 walk_check() {
@@ -332,7 +341,7 @@ walk_check() {
   ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line")
   echo "  verify $name: $line"
   grep '^WALK_BAD' <<<"$out" | sed 's/^/    /' || true
-  [[ $ok -eq $LINKS ]] || die "$name did not answer all $LINKS slugs with 302 + the right Location"
+  [[ $ok -eq $ALL_LINKS ]] || die "$name did not answer all $ALL_LINKS slugs with 302 + the right Location"
 }
 
 RUNS_FILE="$TMP/runs.tsv"
@@ -361,7 +370,7 @@ settle() {
 measure() {
   local round=$1 name=$2 port=$3
   local pids=() others=()
-  if [[ $name == kurz ]]; then pids=("$KURZ_PID"); others=("${NGINX_PIDS[@]}")
+  if [[ $name == kurz* ]]; then pids=("$KURZ_PID"); others=("${NGINX_PIDS[@]}")
   else pids=("${NGINX_PIDS[@]}"); [[ -n $KURZ_PID ]] && others=("$KURZ_PID"); fi
   local url="http://127.0.0.1:$port"
   if (( WARMUP > 0 )); then
@@ -369,27 +378,27 @@ measure() {
       wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + 1000 + round))") \
       >"$TMP/warmup.out" 2>&1 || true
     raw "warm-up round $round $name" <"$TMP/warmup.out"
-    if [[ $name == kurz ]]; then
+    if [[ $name == kurz* ]]; then
       KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/^RESULT .*requests=\([0-9]*\).*/\1/p' "$TMP/warmup.out" | tail -n1 | grep . || echo 0) ))
       KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
     fi
   fi
   local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out l0="" l1=""
-  [[ $name == kurz ]] && l0=$(loop_delay)
+  [[ $name == kurz* ]] && l0=$(loop_delay)
   p0=$(proc_ticks "${pids[@]}"); o0=$(proc_ticks "${others[@]}")
   s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
   out=$(timeout $((DURATION + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + round))") 2>&1) || true
   p1=$(proc_ticks "${pids[@]}"); o1=$(proc_ticks "${others[@]}")
   s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
-  [[ $name == kurz ]] && l1=$(loop_delay)
+  [[ $name == kurz* ]] && l1=$(loop_delay)
   local loop="- -"
   [[ -n $l0 && -n $l1 ]] && loop=$(loop_delay_diff "$l0" "$l1")
   raw "measured round $round $name" <<<"$out"
   local line
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
   [[ -n $line ]] || die "wrk run on $name printed no RESULT line; see $RAW_FILE"
-  if [[ $name == kurz ]]; then
+  if [[ $name == kurz* ]]; then
     KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$line") ))
     KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
   fi
@@ -428,7 +437,7 @@ table_header() {
 # wrk_script -> the Lua script, wrk_args SEED -> its arguments, for the chosen VISITORS/TRAFFIC
 wrk_script() { if [[ $VISITORS == realistic ]]; then echo "$HERE/visitors.lua"; else echo "$HERE/slugs.lua"; fi; }
 wrk_args() {
-  if [[ $VISITORS == realistic ]]; then echo "-- $SLUG_FILE $1 $TRAFFIC $REQUESTS"; else echo "-- $SLUG_FILE $1"; fi
+  if [[ $VISITORS == realistic ]]; then echo "-- $CUR_SLUGS $1 $TRAFFIC $REQUESTS"; else echo "-- $CUR_SLUGS $1"; fi
 }
 
 # loop_delay -> "le=count ..." of kurz_event_loop_delay_seconds (buckets and +Inf), from the management port
@@ -553,13 +562,13 @@ if (( RUN_KURZ )); then
   fi
 
   # load links, BATCH per request
-  awk -v b="$BATCH" -v dir="$TMP" -v smart="$SMART" '
+  awk -v b="$BATCH" -v dir="$TMP" -v smart="$SMART" -v half="$LINKS" '
     function rules() { return ",\"rules\":[{\"if\":{\"country\":[\"DE\",\"AT\"]},\"url\":\"https://example.com/de\"}," \
         "{\"if\":{\"device\":[\"mobile\"]},\"url\":\"https://example.com/m\"},{\"if\":{\"os\":[\"ios\"]},\"url\":\"https://example.com/ios\"}," \
         "{\"if\":{\"language\":[\"fr\"]},\"url\":\"https://example.com/fr\"},{\"if\":{\"query\":{\"ref\":\"x\"}},\"url\":\"https://example.com/q\"}]" }
     { i = NR - 1; f = sprintf("%s/batch-%05d.json", dir, int(i / b))
       if (i % b == 0) { if (prev) { print "]}" > prev; close(prev) } printf "{\"links\":[" > f; prev = f; sep = "" }
-      extra = smart == "1" ? rules() ",\"variants\":[{\"url\":\"" $2 "\",\"weight\":50},{\"url\":\"" $2 "\",\"weight\":50}]" : ""
+      extra = smart == "1" || (smart == "mixed" && NR > half) ? rules() ",\"variants\":[{\"url\":\"" $2 "\",\"weight\":50},{\"url\":\"" $2 "\",\"weight\":50}]" : ""
       printf "%s{\"url\":\"%s\",\"slug\":\"%s\"%s}", sep, $2, $1, extra > f; sep = "," }
     END { if (prev) { print "]}" > prev; close(prev) } }' "$LINK_FILE"
   created=0
@@ -581,7 +590,7 @@ if (( RUN_KURZ )); then
     fi
   done
   LOAD_MS=$(( ($(now_ns) - t_load) / 1000000 ))
-  (( created == LINKS )) || die "only $created of $LINKS links created"
+  (( created == ALL_LINKS )) || die "only $created of $ALL_LINKS links created"
   echo "  loaded $created links (201) via POST /api/v1/links/batch in ${LOAD_MS} ms"
 
   LIVE_LOADED=""; HEAP_LOADED=""
@@ -590,7 +599,7 @@ if (( RUN_KURZ )); then
     HEAP_LOADED=$(jvm_heap_used_bytes "$KURZ_PID" loaded)
   fi
   walk_check kurz "$PORT_KURZ"
-  KURZ_REQS=$(( KURZ_REQS + LINKS ))   # the walk: one redirect per link, each counted as a click
+  KURZ_REQS=$(( KURZ_REQS + ALL_LINKS ))   # the walk: one redirect per link, each counted as a click
   LIVE_WALKED=""; HEAP_WALKED=""
   if [[ -n $JCMD ]]; then
     LIVE_WALKED=$(jvm_live_bytes "$KURZ_PID" walked)
@@ -598,7 +607,7 @@ if (( RUN_KURZ )); then
   fi
   echo "  heap (live objects after full GC, jcmd GC.class_histogram / GC.heap_info used):"
   if [[ -n $LIVE_START && -n $LIVE_LOADED && -n $LIVE_WALKED ]]; then
-    awk -v s="$LIVE_START" -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$LINKS" \
+    awk -v s="$LIVE_START" -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$ALL_LINKS" \
         -v hs="${HEAP_START:-0}" -v hl="${HEAP_LOADED:-0}" -v hw="${HEAP_WALKED:-0}" 'BEGIN {
       printf "    after start:            %8.1f MiB live  (heap used %.1f MiB)\n", s / 1048576, hs / 1048576
       printf "    after load (cache cold):%8.1f MiB live  (heap used %.1f MiB)\n", l / 1048576, hl / 1048576
@@ -606,8 +615,8 @@ if (( RUN_KURZ )); then
       printf "    heap per cached link:   %8.0f B   ((walked - loaded) / %d)\n", (w - l) / n, n
       printf "    heap per link, total:   %8.0f B   ((walked - start) / %d: store + cache + indexes)\n", (w - s) / n, n
     }'
-    PER_CACHED=$(awk -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$LINKS" 'BEGIN { printf "%.0f", (w - l) / n }')
-    PER_TOTAL=$(awk -v s="$LIVE_START" -v w="$LIVE_WALKED" -v n="$LINKS" 'BEGIN { printf "%.0f", (w - s) / n }')
+    PER_CACHED=$(awk -v l="$LIVE_LOADED" -v w="$LIVE_WALKED" -v n="$ALL_LINKS" 'BEGIN { printf "%.0f", (w - l) / n }')
+    PER_TOTAL=$(awk -v s="$LIVE_START" -v w="$LIVE_WALKED" -v n="$ALL_LINKS" 'BEGIN { printf "%.0f", (w - s) / n }')
     echo "    largest growth, load -> walk (class histogram):"
     histo_diff "$TMP/histo-loaded.txt" "$TMP/histo-walked.txt"
     echo "    largest growth, start -> walk:"
@@ -651,7 +660,7 @@ http {
     # 7-char keys: 64-byte buckets overflow at 10k entries ("could not build
     # optimal map_hash"); 128 builds an optimal hash.
     map_hash_bucket_size 128;
-    map_hash_max_size $(( LINKS * 4 > 4096 ? LINKS * 4 : 4096 ));
+    map_hash_max_size $(( ALL_LINKS * 4 > 4096 ? ALL_LINKS * 4 : 4096 ));
 
     map \$uri \$dest {
         default "";
@@ -670,7 +679,7 @@ EOF
 }
 EOF
   } >"$ND/nginx.conf"
-  { head -n 32 "$ND/nginx.conf"; echo "        ... ($LINKS entries)"; tail -n 11 "$ND/nginx.conf"; } | raw "nginx.conf"
+  { head -n 32 "$ND/nginx.conf"; echo "        ... ($ALL_LINKS entries)"; tail -n 11 "$ND/nginx.conf"; } | raw "nginx.conf"
   nginx -t -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log" >"$TMP/nginx-t.log" 2>&1 \
     || { cat "$TMP/nginx-t.log"; die "nginx config test failed"; }
   (exec setsid taskset -c "$SERVER_CORE" nginx -p "$ND" -c "$ND/nginx.conf" -e "$ND/logs/error.log") \
@@ -684,7 +693,7 @@ EOF
   done
   [[ -n $ok ]] || { cat "$TMP/nginx.out" "$ND/logs/error.log" 2>/dev/null; die "nginx did not start"; }
   read -r -a NGINX_PIDS <<<"$(group_pids "$NGINX_PGID")"
-  echo "  nginx up: pids ${NGINX_PIDS[*]} (master + worker), affinity $(taskset -pc "$NGINX_PGID" | sed 's/.*: //'), map of $LINKS entries"
+  echo "  nginx up: pids ${NGINX_PIDS[*]} (master + worker), affinity $(taskset -pc "$NGINX_PGID" | sed 's/.*: //'), map of $ALL_LINKS entries"
   walk_check nginx "$PORT_NGINX"
 fi
 
@@ -702,7 +711,14 @@ read -r st_s st_cpu <<<"$(settle "${ALL_PIDS[@]}")"
 echo "    (servers idle before the first run after ${st_s}s, ${st_cpu} CPU s)"
 table_header
 for ((r = 1; r <= ROUNDS; r++)); do
-  if (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ"; fi
+  if (( RUN_KURZ )) && [[ $SMART == mixed ]]; then
+    # Both kinds back to back, the order alternating so that neither always runs first.
+    for kind in $( (( r % 2 )) && echo "plain smart" || echo "smart plain"); do
+      if [[ $kind == plain ]]; then CUR_SLUGS=$SLUG_FILE; measure "$r" kurz "$PORT_KURZ"
+      else CUR_SLUGS=$SMART_SLUG_FILE; measure "$r" kurz-smart "$PORT_KURZ"; fi
+    done
+    CUR_SLUGS=$SLUG_FILE
+  elif (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ"; fi
   if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX"; fi
 done
 
@@ -784,6 +800,15 @@ if (( RUN_KURZ && RUN_NGINX )); then
 else
   echo "  RATIO kurz/nginx: n/a (ONLY=$ONLY)"
   echo "  GOAL: not evaluated (needs both servers)"
+fi
+if (( RUN_KURZ )) && [[ $SMART == mixed ]]; then
+  S_RPS=$(col kurz-smart 3); S_P99=$(col kurz-smart 6)
+  printf "  %-10s %12.0f %10.3f\n" kurz-smart "$S_RPS" "$S_P99"
+  echo "  per-round smart/plain (same server, back to back): $(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) printf "r%d=%.3f ", r, v[r, "kurz-smart"] / v[r, "kurz"] }' "$RUNS_FILE")"
+  SMART_RATIO=$(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) print v[r, "kurz-smart"] / v[r, "kurz"] }' "$RUNS_FILE" | median)
+  SMART_RATIO=$(printf '%.3f' "$SMART_RATIO")
+  if awk -v r="$SMART_RATIO" 'BEGIN { exit !(r >= 0.85) }'; then v="GOAL MET"; else v="GOAL NOT MET"; fi
+  echo "  SMART/PLAIN median of the rounds' ratios: ${SMART_RATIO}  -> $v (issue 10: >= 0.85)"
 fi
 if (( RUN_KURZ )); then
   echo "  kurz launch -> /health/ready: ${READY_MS} ms"
