@@ -78,6 +78,11 @@
 #                       redirect. mixed = LINKS plain links and LINKS smart ones in the same server: each
 #                       round measures both (order alternating), and the summary gives smart / plain
 #                       from the same run (bench/redirect/smart.sh).
+#   KURZ_B=<checkout>   a second Kurz built from another checkout (e.g. a git worktree of an older
+#                       commit) on PORT_KURZ+2 (management PORT_MGMT+2), same core, same links: each
+#                       round measures both back to back (order alternating), and the summary gives
+#                       kurz / kurz-b from the same run. Its jar is built with that checkout's
+#                       `./kurz build` unless KURZ_SKIP_BUILD=1.
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -117,6 +122,9 @@ VISITORS=${VISITORS:-one}
 TRAFFIC=${TRAFFIC:-uniform}
 REQUESTS=${REQUESTS:-200000}
 PORT_MGMT=${PORT_MGMT:-18089}
+KURZ_B=${KURZ_B:-}
+PORT_KURZ_B=$(( PORT_KURZ + 2 )); PORT_MGMT_B=$(( PORT_MGMT + 2 ))
+KURZ_B_PID=""; KURZ_B_PGID=""
 
 GOAL_RATIO=1.0
 GOAL_P99_MS=2.0
@@ -220,6 +228,7 @@ cleanup() {
     raw "nginx error.log (last 50 lines)" < <(tail -n 50 "$TMP/nginx/logs/error.log")
   fi
   stop_group "$KURZ_PGID"
+  stop_group "$KURZ_B_PGID"
   stop_group "$NGINX_PGID"
   rm -rf "$TMP"
   if (( rc != 0 )); then
@@ -370,7 +379,8 @@ settle() {
 measure() {
   local round=$1 name=$2 port=$3
   local pids=() others=()
-  if [[ $name == kurz* ]]; then pids=("$KURZ_PID"); others=("${NGINX_PIDS[@]}")
+  if [[ $name == kurz-b ]]; then pids=("$KURZ_B_PID"); others=("$KURZ_PID" "${NGINX_PIDS[@]}")
+  elif [[ $name == kurz* ]]; then pids=("$KURZ_PID"); others=("${NGINX_PIDS[@]}"); [[ -n $KURZ_B_PID ]] && others+=("$KURZ_B_PID")
   else pids=("${NGINX_PIDS[@]}"); [[ -n $KURZ_PID ]] && others=("$KURZ_PID"); fi
   local url="http://127.0.0.1:$port"
   if (( WARMUP > 0 )); then
@@ -378,27 +388,28 @@ measure() {
       wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + 1000 + round))") \
       >"$TMP/warmup.out" 2>&1 || true
     raw "warm-up round $round $name" <"$TMP/warmup.out"
-    if [[ $name == kurz* ]]; then
+    if [[ $name == kurz* && $name != kurz-b ]]; then
       KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/^RESULT .*requests=\([0-9]*\).*/\1/p' "$TMP/warmup.out" | tail -n1 | grep . || echo 0) ))
       KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
     fi
   fi
   local p0 o0 s0 c0 t0 p1 o1 s1 c1 t1 out l0="" l1=""
-  [[ $name == kurz* ]] && l0=$(loop_delay)
+  local mgmt=$PORT_MGMT; [[ $name == kurz-b ]] && mgmt=$PORT_MGMT_B
+  [[ $name == kurz* ]] && l0=$(loop_delay "$mgmt")
   p0=$(proc_ticks "${pids[@]}"); o0=$(proc_ticks "${others[@]}")
   s0=$(core_ticks "$SERVER_CORE"); c0=$(core_ticks "$CLIENT_CORE"); t0=$(now_ns)
   out=$(timeout $((DURATION + WRK_TIMEOUT_PAD)) taskset -c "$CLIENT_CORE" \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$(wrk_script)" "$url" $(wrk_args "$((SEED + round))") 2>&1) || true
   p1=$(proc_ticks "${pids[@]}"); o1=$(proc_ticks "${others[@]}")
   s1=$(core_ticks "$SERVER_CORE"); c1=$(core_ticks "$CLIENT_CORE"); t1=$(now_ns)
-  [[ $name == kurz* ]] && l1=$(loop_delay)
+  [[ $name == kurz* ]] && l1=$(loop_delay "$mgmt")
   local loop="- -"
   [[ -n $l0 && -n $l1 ]] && loop=$(loop_delay_diff "$l0" "$l1")
   raw "measured round $round $name" <<<"$out"
   local line
   line=$(grep '^RESULT ' <<<"$out" | tail -n1) || true
   [[ -n $line ]] || die "wrk run on $name printed no RESULT line; see $RAW_FILE"
-  if [[ $name == kurz* ]]; then
+  if [[ $name == kurz* && $name != kurz-b ]]; then
     KURZ_REQS=$(( KURZ_REQS + $(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$line") ))
     KURZ_WRK_RUNS=$(( KURZ_WRK_RUNS + 1 ))
   fi
@@ -442,7 +453,7 @@ wrk_args() {
 
 # loop_delay -> "le=count ..." of kurz_event_loop_delay_seconds (buckets and +Inf), from the management port
 loop_delay() {
-  curl -s --max-time 5 "http://127.0.0.1:$PORT_MGMT/metrics" 2>/dev/null |
+  curl -s --max-time 5 "http://127.0.0.1:${1:-$PORT_MGMT}/metrics" 2>/dev/null |
     awk '/^kurz_event_loop_delay_seconds_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); printf "%s=%s ", le, $NF }'
 }
 
@@ -626,6 +637,40 @@ if (( RUN_KURZ )); then
   fi
 fi
 
+# ---------------------------------------------------------------- Kurz B (KURZ_B=<checkout>)
+if (( RUN_KURZ )) && [[ -n $KURZ_B ]]; then
+  echo
+  echo "=== Kurz B: $KURZ_B ($(git -C "$KURZ_B" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+  [[ -x $KURZ_B/kurz ]] || die "KURZ_B=$KURZ_B has no ./kurz launcher"
+  port_free "$PORT_KURZ_B" || die "port $PORT_KURZ_B is already in use"
+  if [[ $KURZ_SKIP_BUILD != 1 ]]; then
+    (cd "$KURZ_B" && ./kurz build) >"$TMP/build-b.log" 2>&1 || { tail -n 30 "$TMP/build-b.log"; die "./kurz build failed in $KURZ_B"; }
+  fi
+  mkdir -p "$TMP/kurz-b-data"
+  (cd "$KURZ_B" && exec env KURZ_PORT="$PORT_KURZ_B" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$TMP/kurz-b-data" \
+      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="$PORT_MGMT_B" KURZ_MANAGEMENT_HOST=127.0.0.1 \
+      KURZ_TRUSTED_PROXIES="$([[ $VISITORS == realistic ]] && echo 127.0.0.1)" \
+      KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
+      KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
+      setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz-b.log" 2>&1 </dev/null &
+  KURZ_B_PGID=$!
+  deadline=$(( $(date +%s) + READY_TIMEOUT_S ))
+  until [[ $(http_code "http://127.0.0.1:$PORT_KURZ_B/health/ready") == 200 ]]; do
+    kill -0 "$KURZ_B_PGID" 2>/dev/null || { tail -n 30 "$TMP/kurz-b.log"; die "Kurz B exited before becoming ready"; }
+    (( $(date +%s) < deadline )) || die "Kurz B not ready after ${READY_TIMEOUT_S}s"
+    sleep 0.05
+  done
+  KURZ_B_PID=$(pid_on_port "$PORT_KURZ_B")
+  [[ -n $KURZ_B_PID ]] || die "cannot find Kurz B's java process"
+  for f in "$TMP"/batch-*.json; do
+    code=$(curl -s -o "$TMP/resp.json" -w '%{http_code}' --max-time 120 -H "X-Api-Key: $API_KEY" \
+           -H 'Content-Type: application/json' --data-binary "@$f" "http://127.0.0.1:$PORT_KURZ_B/api/v1/links/batch") || code=000
+    [[ $code == 200 ]] || { head -c 1000 "$TMP/resp.json"; echo; die "Kurz B: batch $(basename "$f") answered HTTP $code"; }
+  done
+  echo "  Kurz B up (pid $KURZ_B_PID, port $PORT_KURZ_B), links loaded"
+  walk_check kurz-b "$PORT_KURZ_B"   # its clicks are its own: the count check below reads Kurz A
+fi
+
 # ---------------------------------------------------------------- nginx
 NGINX_PIDS=()
 if (( RUN_NGINX )); then
@@ -706,6 +751,7 @@ echo "     othr% = CPU of the other (idle) server during the run, steal% = hyper
 echo "     settleS/aftCPUs = seconds until the server went idle after the run and CPU seconds it used meanwhile)"
 ALL_PIDS=()
 if (( RUN_KURZ )); then ALL_PIDS+=("$KURZ_PID"); fi
+[[ -n $KURZ_B_PID ]] && ALL_PIDS+=("$KURZ_B_PID")
 if (( RUN_NGINX )); then ALL_PIDS+=("${NGINX_PIDS[@]}"); fi
 read -r st_s st_cpu <<<"$(settle "${ALL_PIDS[@]}")"
 echo "    (servers idle before the first run after ${st_s}s, ${st_cpu} CPU s)"
@@ -718,6 +764,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
       else CUR_SLUGS=$SMART_SLUG_FILE; measure "$r" kurz-smart "$PORT_KURZ"; fi
     done
     CUR_SLUGS=$SLUG_FILE
+  elif (( RUN_KURZ )) && [[ -n $KURZ_B_PID ]]; then
+    if (( r % 2 )); then measure "$r" kurz "$PORT_KURZ"; measure "$r" kurz-b "$PORT_KURZ_B"
+    else measure "$r" kurz-b "$PORT_KURZ_B"; measure "$r" kurz "$PORT_KURZ"; fi
   elif (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ"; fi
   if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX"; fi
 done
@@ -800,6 +849,12 @@ if (( RUN_KURZ && RUN_NGINX )); then
 else
   echo "  RATIO kurz/nginx: n/a (ONLY=$ONLY)"
   echo "  GOAL: not evaluated (needs both servers)"
+fi
+if [[ -n $KURZ_B_PID ]]; then
+  printf "  %-10s %12.0f %10.3f\n" kurz-b "$(col kurz-b 3)" "$(col kurz-b 6)"
+  echo "  per-round kurz/kurz-b (same core, back to back): $(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) printf "r%d=%.3f ", r, v[r, "kurz"] / v[r, "kurz-b"] }' "$RUNS_FILE")"
+  AB=$(awk -F'\t' '{ v[$1, $2] = $3; if ($1 > m) m = $1 } END { for (r = 1; r <= m; r++) print v[r, "kurz"] / v[r, "kurz-b"] }' "$RUNS_FILE" | median)
+  echo "  KURZ/KURZ-B median of the rounds' ratios: $(printf '%.3f' "$AB")  (B = $KURZ_B)"
 fi
 if (( RUN_KURZ )) && [[ $SMART == mixed ]]; then
   S_RPS=$(col kurz-smart 3); S_P99=$(col kurz-smart 6)

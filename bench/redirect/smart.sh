@@ -39,6 +39,6 @@ done
 printf '%s\n' "${ratios[@]}" | sort -g | awk -v goal=0.85 -v out="$OUT" '
   { a[NR] = $1 }
   END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-        printf "smart / plain over %d rounds: median %.3f (min %.3f, max %.3f) -> %s (goal >= %s)\n", NR, m, a[1], a[NR],
-               m >= goal ? "GOAL MET" : "GOAL NOT MET", goal | "tee -a " out }'
+        verdict = (m >= goal) ? "GOAL MET" : "GOAL NOT MET"
+        printf "smart / plain over %d rounds: median %.3f (min %.3f, max %.3f) -> %s (goal >= %s)\n", NR, m, a[1], a[NR], verdict, goal | ("tee -a " out) }'
 echo "results: $OUT"

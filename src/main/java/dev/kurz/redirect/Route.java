@@ -1,5 +1,6 @@
 package dev.kurz.redirect;
 
+import com.github.benmanes.caffeine.cache.Interner;
 import dev.kurz.link.Link;
 import dev.kurz.link.Smart;
 import java.net.URLEncoder;
@@ -40,7 +41,7 @@ public final class Route {
     public record Choice(String url, String label) {}
 
     private record Rule(String[] country, String[] device, String[] os, String[] browser, String[] language, String[] queryNames,
-                        String[] queryValues, String url) {
+                        String[] queryValues) {
         boolean holds(Visitor v) {
             if (country != null && !any(country, v.country())) return false;
             if (device != null && !any(device, v.device())) return false;
@@ -62,13 +63,75 @@ public final class Route {
         }
     }
 
+    /**
+     * A link's rule conditions, compiled. Equal condition lists share one table ({@link #TABLES}):
+     * many links carry the same rules, and a table every redirect of them reads stays in the CPU's
+     * cache, where ten thousand copies did not (bench/redirect/smart.sh). The answers (which differ
+     * when only the destinations differ) are the link's own, each interned too.
+     */
+    private static final class Conditions {
+        final List<Smart.Condition> source;
+        final Rule[] rules;
+
+        Conditions(List<Smart.Condition> source) {
+            this.source = source;
+            this.rules = source.stream().map(Route::compile).toArray(Rule[]::new);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Conditions c && c.source.equals(source);
+        }
+
+        @Override
+        public int hashCode() {
+            return source.hashCode();
+        }
+    }
+
+    /** Variants as cumulative weights and their answers; shared by equal lists like {@link Conditions}. */
+    private static final class Variants {
+        final List<Smart.Variant> source;
+        final int[] cumulative;
+        final Choice[] choices;
+
+        Variants(List<Smart.Variant> source) {
+            this.source = List.copyOf(source);
+            cumulative = new int[source.size()];
+            choices = new Choice[cumulative.length];
+            int sum = 0;
+            for (int i = 0; i < cumulative.length; i++) {
+                sum += source.get(i).weight();
+                cumulative[i] = sum;
+                choices[i] = ANSWERS.intern(new Choice(source.get(i).url(), ("variant:" + i).intern()));
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Variants v && v.source.equals(source);
+        }
+
+        @Override
+        public int hashCode() {
+            return source.hashCode();
+        }
+    }
+
+    // Weak: a table lives as long as a cached link uses it.
+    private static final Interner<Conditions> TABLES = Interner.newWeakInterner();
+    private static final Interner<Choice> ANSWERS = Interner.newWeakInterner();
+    private static final Interner<Variants> SPLITS = Interner.newWeakInterner();
+    private static final Rule[] NO_RULES = new Rule[0];
+
+    // Read on every redirect of the link, so kept together: the rules' table and the variants'.
     private final Rule[] rules;
-    // Answers made once: a redirect allocates no label and no choice, and the analytics aggregate
-    // recognises a served target by identity.
     private final Choice[] ruleChoices;
     private final int[] cumulative;
     private final Choice[] variantChoices;
     private final Choice own;
+    /** Whether a page may answer instead of the redirect (a preview card or a password form). */
+    private final boolean gates;
     private final String fallbackUrl;
     private final String[] utmNames;
     private final String[] utmPairs;
@@ -79,24 +142,26 @@ public final class Route {
         this.passwordHash = passwordHash;
         this.own = new Choice(url, null);
         Smart smart = s == null ? new Smart(null, null, null, null, null) : s;
-        this.rules = smart.rules() == null ? new Rule[0] : smart.rules().stream().map(Route::compile).toArray(Rule[]::new);
-        this.ruleChoices = new Choice[rules.length];
-        for (int i = 0; i < rules.length; i++) ruleChoices[i] = new Choice(rules[i].url, ("rule:" + i).intern());
-        if (smart.variants() == null) {
+        if (smart.rules() == null || smart.rules().isEmpty()) {
+            rules = NO_RULES;
+            ruleChoices = null;
+        } else {
+            rules = TABLES.intern(new Conditions(smart.rules().stream().map(Smart.Rule::when).toList())).rules;
+            ruleChoices = new Choice[rules.length];
+            // Made once: a redirect allocates no label and no choice, and the analytics aggregate recognises a served target by identity.
+            for (int i = 0; i < rules.length; i++) ruleChoices[i] = ANSWERS.intern(new Choice(smart.rules().get(i).url(), ("rule:" + i).intern()));
+        }
+        if (smart.variants() == null || smart.variants().isEmpty()) {
             cumulative = null;
             variantChoices = null;
         } else {
-            cumulative = new int[smart.variants().size()];
-            variantChoices = new Choice[cumulative.length];
-            int sum = 0;
-            for (int i = 0; i < cumulative.length; i++) {
-                sum += smart.variants().get(i).weight();
-                cumulative[i] = sum;
-                variantChoices[i] = new Choice(smart.variants().get(i).url(), ("variant:" + i).intern());
-            }
+            Variants v = SPLITS.intern(new Variants(smart.variants()));
+            cumulative = v.cumulative;
+            variantChoices = v.choices;
         }
         this.fallbackUrl = smart.fallbackUrl();
         this.preview = smart.preview();
+        this.gates = preview != null || passwordHash != null;
         Smart.Utm u = smart.utm();
         if (u == null) {
             utmNames = null;
@@ -115,11 +180,10 @@ public final class Route {
         return link.smart() == null && link.passwordHash() == null ? null : new Route(link.smart(), link.passwordHash(), link.url());
     }
 
-    private static Rule compile(Smart.Rule r) {
-        Smart.Condition c = r.when();
+    private static Rule compile(Smart.Condition c) {
         Map<String, String> q = c.query();
         return new Rule(array(c.country()), array(c.device()), array(c.os()), array(c.browser()), array(c.language()),
-                q == null ? null : q.keySet().toArray(String[]::new), q == null ? null : q.values().toArray(String[]::new), r.url());
+                q == null ? null : q.keySet().toArray(String[]::new), q == null ? null : q.values().toArray(String[]::new));
     }
 
     private static String[] array(List<String> l) {
@@ -143,6 +207,11 @@ public final class Route {
     /** The link's own URL, as chosen when nothing smart applies. */
     public Choice own() {
         return own;
+    }
+
+    /** Whether a preview card or a password form may answer instead of the redirect. */
+    public boolean gates() {
+        return gates;
     }
 
     /** Whether choosing needs the visitor at all (rules or variants). */

@@ -224,7 +224,7 @@ final class RedirectHandler {
      */
     private boolean gated(HttpServerRequest req, Target t, dev.kurz.link.Domain domain, long start) {
         Route r = t.route();
-        if (r.preview() == null && r.passwordHash() == null) return false;
+        if (!r.gates()) return false;
         if (r.preview() != null && smart.agents().previewFetcher(req.getHeader(HttpHeaders.USER_AGENT))) {
             // Behind a password, the card links the short link, never the destination.
             String href = r.passwordHash() != null ? shortUrl(req, domain, t) : Redirector.location(t.url(), r.query(null));

@@ -70,13 +70,38 @@ final class RequestVisitor implements Route.Visitor {
 
     @Override
     public List<String> languages() {
-        if (languages == null) languages = languages(req.getHeader(HttpHeaders.ACCEPT_LANGUAGE));
+        if (languages == null) languages = recentLanguages(req.getHeader(HttpHeaders.ACCEPT_LANGUAGE));
         return languages;
     }
 
+    /**
+     * The query parameter, decoded. A query that cannot hold it (no such name, nothing
+     * percent-encoded that could spell it) is not decoded at all: Vert.x decodes every parameter
+     * into a map on the first look-up, which a rule on {@code ?ref=} would otherwise pay on every redirect.
+     */
     @Override
     public String param(String name) {
+        String q = req.query();
+        if (q == null || (q.indexOf(name) < 0 && q.indexOf('%') < 0)) return null;
         return req.getParam(name);
+    }
+
+    private record Parsed(String header, List<String> languages) {}
+
+    // Browsers send a handful of distinct Accept-Language values: each parsed once, direct-mapped by
+    // hash (a slot is one immutable record, so event loops share it without locks; a collision re-parses).
+    private static final int RECENT = 256;
+    private static final Parsed[] recent = new Parsed[RECENT];
+
+    static List<String> recentLanguages(String header) {
+        if (header == null) return List.of();
+        if (header.length() > 256) return languages(header);
+        int slot = (header.hashCode() * 0x9E3779B9 >>> 24) & (RECENT - 1);
+        Parsed p = recent[slot];
+        if (p != null && p.header.equals(header)) return p.languages;
+        List<String> parsed = List.copyOf(languages(header));
+        recent[slot] = new Parsed(header, parsed);
+        return parsed;
     }
 
     @Override

@@ -73,4 +73,24 @@ class RouteTest {
         assertThat(r.query("utm_sourcex=1")).isEqualTo("utm_sourcex=1&utm_source=news+letter&utm_medium=email");
         assertThat(Redirector.location("https://x.test/p?k=v#f", r.query("z=2"))).isEqualTo("https://x.test/p?k=v&z=2&utm_source=news+letter&utm_medium=email#f");
     }
+
+    @Test
+    void of_equalRulesOnTwoLinks_shareOneTable_whileVariantsStayEachLinksOwn() {
+        List<Smart.Rule> rules = List.of(new Smart.Rule(when(List.of("DE"), null, null), "https://example.com/de"));
+        Route a = Route.of(link(new Smart(rules, List.of(new Smart.Variant("https://a/1", 50), new Smart.Variant("https://a/2", 50)), null, null, null),
+                null));
+        Route b = Route.of(link(new Smart(List.copyOf(rules), List.of(new Smart.Variant("https://b/1", 50), new Smart.Variant("https://b/2", 50)),
+                null, null, null), null));
+        Route other = Route.of(link(new Smart(List.of(new Smart.Rule(when(List.of("AT"), null, null), "https://example.com/de")), null, null, null,
+                null), null));
+        Visitor german = visitor("DE", "desktop", List.of(), 7);
+        assertThat(a.choose(german)).isSameAs(b.choose(german)); // one compiled table, one answer object
+        assertThat(other.choose(german).label()).isNull();
+        assertThat(other.choose(visitor("AT", "desktop", List.of(), 7)).label()).isEqualTo("rule:0");
+        Visitor us = visitor("US", "desktop", List.of(), 7);
+        assertThat(a.choose(us).url()).startsWith("https://a/");
+        assertThat(b.choose(us).url()).startsWith("https://b/");
+        assertThat(a.gates()).isFalse();
+        assertThat(Route.of(link(new Smart(rules, null, null, null, null), "$argon2id$x")).gates()).isTrue();
+    }
 }

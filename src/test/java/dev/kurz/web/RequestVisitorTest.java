@@ -14,4 +14,17 @@ class RequestVisitorTest {
         assertThat(RequestVisitor.languages("  ")).isEmpty();
         assertThat(RequestVisitor.languages("de;q=abc,fr")).containsExactly("fr");
     }
+
+    @Test
+    void recentLanguages_answerAsParsing_acrossCollisionsAndRepeats() {
+        String[] headers = {"de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7", "en;q=0.5, fr-CH, fr;q=0.9, *;q=0.1", "es;q=0, pt-BR", "  ", "fr"};
+        for (int round = 0; round < 3; round++) {
+            for (String h : headers) assertThat(RequestVisitor.recentLanguages(h)).isEqualTo(RequestVisitor.languages(h));
+            for (int i = 0; i < 1000; i++) { // more values than slots: every one still parses right
+                String h = "x" + i + ",de;q=0." + (i % 9 + 1);
+                assertThat(RequestVisitor.recentLanguages(h)).isEqualTo(RequestVisitor.languages(h));
+            }
+        }
+        assertThat(RequestVisitor.recentLanguages(null)).isEmpty();
+    }
 }
