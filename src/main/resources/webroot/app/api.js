@@ -89,14 +89,45 @@ export const enc = encodeURIComponent;
 /** The ?domain= of a link on a branded domain (the default domain's host selects the default). */
 const on = (domain) => (domain ? `?domain=${enc(domain)}` : '');
 
+/** The host of KURZ_BASE_URL, once known (loadDefaultHost); links there are named by their slug alone. */
+let defaultHost = null;
+
+/** Learns the default domain; until it is known (or if the call fails) every link counts as branded. */
+export async function loadDefaultHost() {
+  try {
+    const r = await api('/api/v1/domains');
+    defaultHost = r.items.find((d) => d.default)?.host ?? null;
+  } catch {
+    defaultHost = null;
+  }
+}
+
+/**
+ * A link's key, the name the live feed and the server use for it: the slug on the default domain,
+ * host/slug on a branded one (the same slug may live on both). `domain` may be absent (default).
+ */
+export function linkKey(link) {
+  return !link.domain || link.domain === defaultHost ? link.slug : `${link.domain}/${link.slug}`;
+}
+
+/** The hash route of a link's page: #/links/<slug>, or #/links/<host>/<slug> off the default domain. */
+export function linkHash(link) {
+  return keyHash(linkKey(link));
+}
+
+/** The hash route of the link with this key (as live frames name it). */
+export function keyHash(key) {
+  return `#/links/${key.split('/').map(enc).join('/')}`;
+}
+
 export const links = {
-  list: ({limit = 50, cursor, q, tag} = {}) => api(`/api/v1/links?${params({limit, cursor, q, tag})}`),
+  list: ({limit = 50, cursor, q, tag, domain} = {}) => api(`/api/v1/links?${params({limit, cursor, q, tag, domain})}`),
   get: (slug, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`),
   create: (body) => api('/api/v1/links', {method: 'POST', body}),
   update: (slug, body, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`, {method: 'PATCH', body}),
   remove: (slug, domain) => api(`/api/v1/links/${enc(slug)}${on(domain)}`, {method: 'DELETE'}),
-  clicks: (slug, limit = 20) => api(`/api/v1/links/${enc(slug)}/clicks?limit=${limit}`),
-  qr: (slug, query) => apiBlob(`/api/v1/links/${enc(slug)}/qr?${params(query)}`),
+  clicks: (slug, limit = 20, domain) => api(`/api/v1/links/${enc(slug)}/clicks?${params({limit, domain})}`),
+  qr: (slug, query, domain) => apiBlob(`/api/v1/links/${enc(slug)}/qr?${params({...query, domain})}`),
 };
 
 export const keys = {
@@ -105,7 +136,6 @@ export const keys = {
   revoke: (id) => api(`/api/v1/keys/${enc(id)}`, {method: 'DELETE'}),
 };
 
-/** Stats of one link (slug) or of all links (slug null). */
 export const webhooks = {
   list: () => api('/api/v1/webhooks'),
   create: (body) => api('/api/v1/webhooks', {method: 'POST', body}),
@@ -116,9 +146,10 @@ export const webhooks = {
   retry: (id, deliveryId) => api(`/api/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/retry`, {method: 'POST', body: {}}),
 };
 
-export function stats(slug, query) {
+/** Stats of one link (slug, on `domain` when given) or of all links (slug null). */
+export function stats(slug, query, domain) {
   const base = slug == null ? '/api/v1/stats' : `/api/v1/links/${enc(slug)}/stats`;
-  return api(`${base}?${params(query)}`);
+  return api(`${base}?${params(slug == null ? query : {...query, domain})}`);
 }
 
 function params(obj) {

@@ -1,8 +1,9 @@
-// Kurz web UI: sign-in, hash routing (#/links, #/links/<slug>, #/overview, #/keys), the live status dot
+// Kurz web UI: sign-in, hash routing (#/links, #/links/<slug>, #/links/<host>/<slug> for a link on a
+// branded domain, #/overview, #/keys), the live status dot
 // and alert toasts. Pages live in links.js and pages.js.
 
 import {fill, toast} from './dom.js';
-import {session, verifyKey, setUnauthorizedHandler} from './api.js';
+import {session, verifyKey, setUnauthorizedHandler, loadDefaultHost} from './api.js';
 import * as live from './live.js';
 import {linksPage} from './links.js';
 import {linkPage, overviewPage} from './pages.js';
@@ -46,10 +47,12 @@ function route() {
   const hash = location.hash || '#/links';
   let page = 'links';
   let slug = null;
-  const m = /^#\/links\/([^/?#]+)$/.exec(hash);
+  let domain = null;
+  const m = /^#\/links\/(?:([^/?#]+)\/)?([^/?#]+)$/.exec(hash);
   if (m) {
     try {
-      slug = decodeURIComponent(m[1]);
+      domain = m[1] == null ? null : decodeURIComponent(m[1]);
+      slug = decodeURIComponent(m[2]);
       page = 'link';
     } catch {
       page = 'links';
@@ -65,14 +68,14 @@ function route() {
   } else if (hash !== '#/links') {
     history.replaceState(null, '', '#/links');
   }
-  if (page === 'link') cleanup = linkPage(view, slug, {navigate});
+  if (page === 'link') cleanup = linkPage(view, slug, {domain, navigate});
   else if (page === 'overview') cleanup = overviewPage(view);
   else if (page === 'keys') cleanup = keysPage(view);
   else if (page === 'domains') cleanup = domainsPage(view);
   else if (page === 'webhooks') cleanup = webhooksPage(view);
   else cleanup = linksPage(view);
 
-  document.title = {links: 'Links', link: slug, overview: 'Overview', keys: 'API keys', domains: 'Domains', webhooks: 'Webhooks'}[page] + ' · Kurz';
+  document.title = {links: 'Links', link: domain ? `${domain}/${slug}` : slug, overview: 'Overview', keys: 'API keys', domains: 'Domains', webhooks: 'Webhooks'}[page] + ' · Kurz';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page || (page === 'link' && a.dataset.nav === 'links')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -88,11 +91,13 @@ function setChrome(on) {
   $('sign-in-view').hidden = on;
 }
 
-function startApp() {
+async function startApp() {
   signedIn = true;
   setChrome(true);
   live.start(session.key);
-  route();
+  // Before the first page: links on the default domain are named by their slug alone.
+  await loadDefaultHost();
+  if (signedIn) route();
 }
 
 function showSignIn(message = '') {

@@ -104,7 +104,7 @@ export function qrPanel(link) {
     const btn = e.currentTarget;
     btn.disabled = true;
     try {
-      const {blob, name} = await links.qr(link.slug, {format, ...extra, download: 1});
+      const {blob, name} = await links.qr(link.slug, {format, ...extra, download: 1}, link.domain);
       saveBlob(blob, name ?? `${link.slug}.${format}`);
     } catch (err) {
       toast(`QR code: ${err.message}`, 'error');
@@ -118,7 +118,7 @@ export function qrPanel(link) {
       h('button', {type: 'button', class: 'btn', id: 'qr-download-svg', onclick: download('svg', {})}, 'Download SVG'),
       h('button', {type: 'button', class: 'btn', id: 'qr-download-png', onclick: download('png', {size: 512})}, 'Download PNG')));
   let destroyed = false;
-  links.qr(link.slug, {format: 'svg'}).then(({blob}) => {
+  links.qr(link.slug, {format: 'svg'}, link.domain).then(({blob}) => {
     if (destroyed) return;
     url = URL.createObjectURL(blob);
     img.src = url;

@@ -2,7 +2,7 @@
 // edit / QR / delete per row, and live updates (click counts, links created elsewhere).
 
 import {h, fill, time, fmtNumber, safeHref, copyButton} from './dom.js';
-import {links} from './api.js';
+import {links, linkKey, linkHash} from './api.js';
 import {linkForm, createBody, showProblem, clearErrors} from './forms.js';
 import {editLink, deleteLink, showQr} from './dialogs.js';
 import * as live from './live.js';
@@ -13,7 +13,7 @@ const PAGE = 50;
 const bare = (url) => url.replace(/^https?:\/\//, '');
 
 export function linksPage(view) {
-  const rows = new Map(); // slug -> <tr>
+  const rows = new Map(); // link key (slug, or host/slug on a branded domain) -> <tr>
   const state = {q: '', tag: '', cursor: null, seq: 0};
 
   // ---- create ----
@@ -137,17 +137,17 @@ export function linksPage(view) {
   /** Adds a link (at the top when `first`) or replaces its row. */
   function upsert(link, first) {
     const tr = row(link);
-    const old = rows.get(link.slug);
+    const old = rows.get(linkKey(link));
     if (old) old.replaceWith(tr);
     else if (first) tbody.prepend(tr);
     else tbody.append(tr);
-    rows.set(link.slug, tr);
+    rows.set(linkKey(link), tr);
     showEmpty();
   }
 
-  function remove(slug) {
-    rows.get(slug)?.remove();
-    rows.delete(slug);
+  function remove(key) {
+    rows.get(key)?.remove();
+    rows.delete(key);
     showEmpty();
   }
 
@@ -158,8 +158,8 @@ export function linksPage(view) {
       : h('span', {class: 'truncate', title: link.url}, link.url);
     const tags = (link.tags ?? []).map((t) => h('button', {type: 'button', class: 'tag', 'aria-label': `Show links tagged ${t}`,
       onclick: () => setFilter(state.q, t)}, t));
-    return h('tr', {class: 'link-row', dataset: {slug: link.slug}},
-      h('td', {'data-label': 'Slug'}, h('a', {href: `#/links/${encodeURIComponent(link.slug)}`, class: 'slug'}, link.slug),
+    return h('tr', {class: 'link-row', dataset: {slug: link.slug, domain: link.domain ?? '', key: linkKey(link)}},
+      h('td', {'data-label': 'Slug'}, h('a', {href: linkHash(link), class: 'slug'}, link.slug),
         link.title ? h('span', {class: 'muted truncate link-title', title: link.title}, link.title) : null),
       h('td', {'data-label': 'Short URL'}, h('span', {class: 'short-url', title: link.shortUrl}, bare(link.shortUrl)), ' ',
         copyButton(link.shortUrl)),
@@ -182,7 +182,7 @@ export function linksPage(view) {
   }
 
   async function del(link) {
-    if (await deleteLink(link)) remove(link.slug);
+    if (await deleteLink(link)) remove(linkKey(link));
   }
 
   // ---- live ----
@@ -193,8 +193,9 @@ export function linksPage(view) {
       cell.dataset.count = n;
       cell.textContent = fmtNumber(n);
     } else if (f.type === 'link' && f.link?.slug) {
+      // A deleted link's frame names it by its key; the others carry the whole link.
       if (f.op === 'deleted') remove(f.link.slug);
-      else if (rows.has(f.link.slug)) upsert(f.link, false);
+      else if (rows.has(linkKey(f.link))) upsert(f.link, false);
       else if (f.op === 'created' && !state.q && !state.tag) upsert(f.link, true);
     }
   });

@@ -1,22 +1,24 @@
-// The link page (#/links/<slug>) and the overview (#/overview): stats panel, live counter and feed.
+// The link page (#/links/<slug>, #/links/<host>/<slug>) and the overview (#/overview): stats panel, live counter and feed.
 
 import {h, fill, time, fmtNumber, safeHref, copyButton} from './dom.js';
-import {links} from './api.js';
+import {links, linkKey} from './api.js';
 import {editLink, deleteLink, qrPanel} from './dialogs.js';
 import {statsPanel, liveBox} from './stats.js';
 import * as live from './live.js';
 
-export function linkPage(view, slug, {navigate}) {
+/** The page of link `slug` on `domain` (null: the default domain). */
+export function linkPage(view, slug, {domain = null, navigate}) {
   let destroyed = false;
   const parts = []; // things to destroy
   fill(view, h('h1', {tabindex: -1}, slug), h('p', {class: 'muted', role: 'status'}, 'Loading…'));
 
-  links.get(slug).then((link) => {
+  links.get(slug, domain).then((link) => {
     if (!destroyed) render(link);
   }, (err) => {
     if (destroyed) return;
     fill(view, h('h1', {tabindex: -1}, slug),
-      h('p', {role: 'alert'}, err.status === 404 ? `There is no link with the slug “${slug}”.` : `Could not load the link: ${err.message}`),
+      h('p', {role: 'alert'}, err.status === 404 ? `There is no link with the slug “${slug}”${domain ? ` on ${domain}` : ''}.`
+        : err.status === 400 && domain ? `${domain} is not a domain of this Kurz.` : `Could not load the link: ${err.message}`),
       h('p', {}, h('a', {href: '#/links'}, '← All links')));
   });
 
@@ -39,6 +41,7 @@ export function linkPage(view, slug, {navigate}) {
           h('button', {type: 'button', class: 'btn danger', id: 'link-delete', onclick: del}, 'Delete')));
       const limit = l.maxClicks == null ? 'None' : `${fmtNumber(l.clicks)} of ${fmtNumber(l.maxClicks)} used`;
       fill(details, [
+        ['Domain', l.domain ?? 'Default'],
         ['Tags', l.tags?.length ? h('span', {class: 'tags'}, l.tags.map((t) => h('span', {class: 'tag'}, t))) : 'None'],
         ['Redirect', String(l.redirectType)],
         ['Query string', l.forwardQuery ? 'Passed on' : 'Dropped'],
@@ -60,7 +63,8 @@ export function linkPage(view, slug, {navigate}) {
 
     const qr = qrPanel(link);
     const box = liveBox({caption: 'clicks in all'});
-    const panel = statsPanel(link.slug);
+    const key = linkKey(link);
+    const panel = statsPanel(link.slug, {domain: link.domain});
     parts.push(qr, panel);
     showLink(link);
     box.set(link.clicks ?? 0);
@@ -72,7 +76,8 @@ export function linkPage(view, slug, {navigate}) {
       panel.root);
 
     parts.push({destroy: live.onFrame((f) => {
-      if ((f.slug ?? f.link?.slug) !== link.slug) return;
+      // Frames name links by key; a link frame carries the link (a deleted one only its key).
+      if ((f.slug ?? (f.op === 'deleted' ? f.link?.slug : f.link && linkKey(f.link))) !== key) return;
       if (f.type === 'clicks') {
         box.add(f.clicks ?? 0);
         panel.clicks(f);
@@ -82,8 +87,8 @@ export function linkPage(view, slug, {navigate}) {
         showLink({...f.link, clicks: link.clicks});
       }
     })});
-    live.follow({links: [link.slug]});
-    links.clicks(link.slug, 20).then((page) => {
+    live.follow({links: [key]});
+    links.clicks(link.slug, 20, link.domain).then((page) => {
       if (!destroyed) box.seed(page.items ?? []);
     }, () => {});
   }

@@ -2,7 +2,7 @@
 // chart, totals, top lists) and the live box (counter #live-clicks and feed #live-feed).
 
 import {h, fill, time, fmtNumber, countryName} from './dom.js';
-import {stats as fetchStats} from './api.js';
+import {stats as fetchStats, keyHash} from './api.js';
 import {clicksChart} from './chart.js';
 
 const MINUTE = 60;
@@ -106,7 +106,7 @@ function addTopLink(list, slug, n) {
  * refetches once the frames have paused for SETTLE_MS (by then the server has written the clicks),
  * and drops that answer if frames arrived while it was on its way.
  */
-export function statsPanel(slug, {onLoad = () => {}} = {}) {
+export function statsPanel(slug, {domain = null, onLoad = () => {}} = {}) {
   let range = RANGES[0];
   let data = null; // the last stats answer, updated live
   let seq = 0;
@@ -142,7 +142,7 @@ export function statsPanel(slug, {onLoad = () => {}} = {}) {
     const from = new Date(rangeStart(range, now) * 1000).toISOString();
     if (!quiet) fill(status, 'Loading…');
     try {
-      const s = await fetchStats(slug, {from, to: new Date().toISOString(), interval: range.interval, tz: zone});
+      const s = await fetchStats(slug, {from, to: new Date().toISOString(), interval: range.interval, tz: zone}, domain);
       if (my !== seq) return;
       if (quiet && frames !== framesSeen) return; // frames came meanwhile: they may not be in this answer; settle again
       data = {
@@ -261,7 +261,7 @@ export function liveBox({caption, showSlug = false}) {
       c.referrerHost ? `from ${c.referrerHost}` : null].filter(Boolean);
     return h('li', {class: animate ? 'feed-item new' : 'feed-item'},
       time(c.t, true),
-      showSlug && c.slug ? h('a', {href: `#/links/${encodeURIComponent(c.slug)}`, class: 'slug'}, c.slug) : null,
+      showSlug && c.slug ? h('a', {href: keyHash(c.slug), class: 'slug'}, c.slug) : null,
       h('span', {class: 'feed-text'}, bits.join(' · ') || 'Unknown visitor'),
       c.bot ? h('span', {class: 'badge bot'}, 'bot') : null);
   }

@@ -55,7 +55,7 @@ public final class Abuse {
 
     // ---- blocked links ----
 
-    /** Blocks a link by hand; every node stops redirecting it. */
+    /** Blocks a link by hand; every node stops redirecting it. {@code slug} is the link's key ({@link dev.kurz.link.LinkKeys}). */
     public Link block(String slug, String reason) {
         String r = reason == null ? "" : reason.strip();
         if (r.isEmpty() || r.length() > MAX_REASON || hasControl(r, false)) {

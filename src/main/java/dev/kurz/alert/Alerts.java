@@ -1,5 +1,6 @@
 package dev.kurz.alert;
 
+import dev.kurz.link.LinkKeys;
 import dev.kurz.link.LinkService;
 import dev.kurz.live.ClickSummary;
 import dev.kurz.problem.ProblemException;
@@ -59,6 +60,14 @@ public final class Alerts implements AutoCloseable {
     // ---- rules and events (blocking) ----
 
     public AlertRule create(String slug, String kind, Long threshold, Long windowMinutes, Long cooldownMinutes) {
+        return create(slug, null, kind, threshold, windowMinutes, cooldownMinutes);
+    }
+
+    /**
+     * A rule for link {@code slug} on {@code domain} (null: the default domain), or for all links
+     * (slug null). The rule keeps the link's key ({@link LinkKeys}), the name its clicks carry.
+     */
+    public AlertRule create(String slug, String domain, String kind, Long threshold, Long windowMinutes, Long cooldownMinutes) {
         List<FieldError> errors = new ArrayList<>();
         AlertRule.Kind k = null;
         try {
@@ -79,8 +88,9 @@ public final class Alerts implements AutoCloseable {
             errors.add(new FieldError("cooldownMinutes", "must be a whole number from 0 to " + MAX_WINDOW_MINUTES));
         }
         if (!errors.isEmpty()) throw new ProblemException("validation", "Invalid alert rule", 400, errors.get(0).field() + ": " + errors.get(0).message(), errors);
-        if (slug != null) links.get(slug); // 404 for an unknown link
-        AlertRule rule = store.insertRule(slug, k, k != AlertRule.Kind.CLICKS_ABOVE ? 0 : threshold, windowMinutes.intValue(), (int) cooldown, clock.instant());
+        String key = slug == null ? null : links.key(domain, slug); // 400 for an unknown domain
+        if (key != null) links.get(key); // 404 for an unknown link
+        AlertRule rule = store.insertRule(key, k, k != AlertRule.Kind.CLICKS_ABOVE ? 0 : threshold, windowMinutes.intValue(), (int) cooldown, clock.instant());
         engine.execute(this::reload);
         return rule;
     }
@@ -110,6 +120,12 @@ public final class Alerts implements AutoCloseable {
                 if (r.kind() == AlertRule.Kind.LINK_BROKEN && r.matches(slug)) fire(r, 1, "'" + slug + "' is broken: " + why);
             }
         });
+    }
+
+    /** True when a rule counts clicks: the live hub must then summarise clicks even with no dashboard open. */
+    public boolean countsClicks() {
+        for (AlertRule r : rules) if (r.kind() != AlertRule.Kind.LINK_BROKEN) return true;
+        return false;
     }
 
     /** From the live hub: the summaries of one batch, local or remote. */
@@ -189,14 +205,15 @@ public final class Alerts implements AutoCloseable {
     }
 
     public static JsonObject toJson(AlertRule r) {
-        return new JsonObject().put("id", r.id()).put("link", r.slug()).put("kind", r.kind().label)
+        return new JsonObject().put("id", r.id()).put("link", slugOf(r.slug())).put("domain", domainOf(r.slug())).put("kind", r.kind().label)
                 .put("threshold", r.kind() == AlertRule.Kind.CLICKS_ABOVE ? r.threshold() : null)
                 .put("windowMinutes", r.windowMinutes()).put("cooldownMinutes", r.cooldownMinutes())
                 .put("createdAt", r.createdAt().toString()).put("lastFiredAt", r.lastFiredAt() == null ? null : r.lastFiredAt().toString());
     }
 
     public static JsonObject toJson(AlertEvent e) {
-        return new JsonObject().put("id", e.id()).put("ruleId", e.ruleId()).put("link", e.slug()).put("kind", e.kind().label)
+        return new JsonObject().put("id", e.id()).put("ruleId", e.ruleId()).put("link", slugOf(e.slug())).put("domain", domainOf(e.slug()))
+                .put("kind", e.kind().label)
                 .put("value", e.value()).put("message", e.message()).put("firedAt", e.firedAt().toString());
     }
 
@@ -236,4 +253,15 @@ public final class Alerts implements AutoCloseable {
             return s;
         }
     }
+
+    /** The slug of a rule's link key (null: all links). */
+    private static String slugOf(String key) {
+        return key == null ? null : LinkKeys.slug(key);
+    }
+
+    /** The branded domain of a rule's link key, null on the default domain (and for all links). */
+    private static String domainOf(String key) {
+        return key == null ? null : LinkKeys.domain(key);
+    }
+
 }

@@ -330,7 +330,9 @@ public final class Kurz implements AutoCloseable {
         this.linkChecks = new dev.kurz.linkcheck.LinkChecks(new dev.kurz.storage.jdbc.JdbcLinkCheckStore(db),
                 new dev.kurz.linkcheck.Prober(integrations.linkCheckTimeout(), config.server().base(), abuseConfig.allowPrivate(), clock),
                 clock, integrations.linkCheckInterval(), integrations.linkCheckTimeout(), integrations.linkCheckConcurrency(), NODE, broken -> {
-                    JsonObject data = new JsonObject().put("slug", broken.slug()).put("url", broken.url()).put("health", broken.health().toJson());
+                    // broken.slug() is the link's key; the event names slug and domain apart, as the link JSON does.
+                    JsonObject data = new JsonObject().put("slug", dev.kurz.link.LinkKeys.slug(broken.slug()))
+                            .put("domain", dev.kurz.link.LinkKeys.domain(broken.slug())).put("url", broken.url()).put("health", broken.health().toJson());
                     try {
                         webhooks.linkBroken(broken.slug(), data, broken.checkId());
                     } catch (RuntimeException e) {
@@ -341,7 +343,7 @@ public final class Kurz implements AutoCloseable {
                 });
         StartTrace.mark("link checks");
         opened.add(linkChecks);
-        hub.onSummaries(alerts::onSummaries);
+        hub.onSummaries(alerts::onSummaries, alerts::countsClicks);
         var limits = new dev.kurz.ratelimit.RateLimits(config.rateLimits(), clock, redis == null ? null : new dev.kurz.ratelimit.SharedBuckets(
                 new dev.kurz.storage.redis.RedisBuckets(redis.api(), dev.kurz.ratelimit.Clocks.meter(clock)), config.rateLimits().redisTimeout(), Duration.ofSeconds(2)));
         Metrics metrics = this.metrics = new Metrics()

@@ -24,7 +24,8 @@ import java.util.function.UnaryOperator;
  * <p>Actions are {@code <thing>.<past participle>}: {@code link.created}, {@code link.updated},
  * {@code link.deleted}, {@code key.created}, {@code key.revoked}, {@code alert.created},
  * {@code alert.deleted}; {@link #linkBlocked}, {@link #linkUnblocked} and {@link #settingChanged}
- * are ready for the features that need them. Targets read {@code link:<slug>},
+ * are ready for the features that need them. Targets read {@code link:<slug>} ({@code link:<host>/<slug>}
+ * for a link on a branded domain: its key, so the same slug on two domains has two trails),
  * {@code key:<id>}, {@code alert:<id>}, {@code setting:<name>}. Blocking.
  */
 public final class AuditLog {
@@ -67,27 +68,27 @@ public final class AuditLog {
     public void linksCreated(Actor who, List<Link> links) {
         if (links.isEmpty()) return;
         List<AuditStore.Entry> entries = new ArrayList<>(links.size());
-        for (Link l : links) entries.add(entry(who, LINK_CREATED, linkTarget(l.slug()), diff(null, fields(l))));
+        for (Link l : links) entries.add(entry(who, LINK_CREATED, linkTarget(l.key()), diff(null, fields(l))));
         store.append(entries);
     }
 
     /** Records the fields a change altered; nothing when it altered none. */
     public void linkUpdated(Actor who, LinkService.Change change) {
         JsonObject changes = diff(fields(change.before()), fields(change.after()));
-        if (!changes.isEmpty()) record(who, LINK_UPDATED, linkTarget(change.after().slug()), changes);
+        if (!changes.isEmpty()) record(who, LINK_UPDATED, linkTarget(change.after().key()), changes);
     }
 
     public void linkDeleted(Actor who, Link link) {
-        record(who, LINK_DELETED, linkTarget(link.slug()), diff(fields(link), null));
+        record(who, LINK_DELETED, linkTarget(link.key()), diff(fields(link), null));
     }
 
-    /** For link blocking (abuse handling): the slug and why. */
-    public void linkBlocked(Actor who, String slug, String reason) {
-        record(who, LINK_BLOCKED, linkTarget(slug), new JsonObject().put("blocked", change(false, true)).put("reason", change(null, reason)));
+    /** For link blocking (abuse handling): the link's key and why. */
+    public void linkBlocked(Actor who, String key, String reason) {
+        record(who, LINK_BLOCKED, linkTarget(key), new JsonObject().put("blocked", change(false, true)).put("reason", change(null, reason)));
     }
 
-    public void linkUnblocked(Actor who, String slug) {
-        record(who, LINK_UNBLOCKED, linkTarget(slug), new JsonObject().put("blocked", change(true, false)));
+    public void linkUnblocked(Actor who, String key) {
+        record(who, LINK_UNBLOCKED, linkTarget(key), new JsonObject().put("blocked", change(true, false)));
     }
 
     // ---- keys, alerts, settings ----
@@ -156,8 +157,9 @@ public final class AuditLog {
                 changes == null ? new JsonObject() : changes);
     }
 
-    static String linkTarget(String slug) {
-        return "link:" + slug;
+    /** @param key the link's key ({@link dev.kurz.link.LinkKeys}) */
+    static String linkTarget(String key) {
+        return "link:" + key;
     }
 
     /** The fields of a link a person changes (not its counters or timestamps). */

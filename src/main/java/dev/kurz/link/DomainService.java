@@ -86,7 +86,7 @@ public final class DomainService {
     public Domain create(String host, String rootRedirect, String notFoundRedirect) {
         List<FieldError> errors = new ArrayList<>();
         String h = host(host, errors);
-        Domain d = new Domain(h, redirect("rootRedirect", rootRedirect, errors), redirect("notFoundRedirect", notFoundRedirect, errors),
+        Domain d = new Domain(h, redirect("rootRedirect", rootRedirect, h, errors), redirect("notFoundRedirect", notFoundRedirect, h, errors),
                 clock.instant());
         if (!errors.isEmpty()) throw new InvalidLinkException(errors);
         if (!store.insert(d)) throw DomainException.taken(h);
@@ -100,8 +100,8 @@ public final class DomainService {
         List<FieldError> errors = new ArrayList<>();
         if (present.contains("host")) errors.add(new FieldError("host", "cannot be changed; create a new domain instead"));
         Domain next = new Domain(now.host(),
-                present.contains("rootRedirect") ? redirect("rootRedirect", rootRedirect, errors) : now.rootRedirect(),
-                present.contains("notFoundRedirect") ? redirect("notFoundRedirect", notFoundRedirect, errors) : now.notFoundRedirect(),
+                present.contains("rootRedirect") ? redirect("rootRedirect", rootRedirect, now.host(), errors) : now.rootRedirect(),
+                present.contains("notFoundRedirect") ? redirect("notFoundRedirect", notFoundRedirect, now.host(), errors) : now.notFoundRedirect(),
                 now.createdAt());
         if (!errors.isEmpty()) throw new InvalidLinkException(errors);
         if (!store.update(next)) throw DomainException.notFound(host);
@@ -138,8 +138,19 @@ public final class DomainService {
         return h;
     }
 
-    private String redirect(String field, String raw, List<FieldError> errors) {
-        return raw == null || raw.isBlank() ? null : rules.url(field, raw, errors);
+    /**
+     * A redirect of domain {@code host}. The link rules refuse the default host and every domain
+     * already served; the domain's own host is checked here because a domain being created is not
+     * served yet, and its redirect there would answer itself forever.
+     */
+    private String redirect(String field, String raw, String host, List<FieldError> errors) {
+        if (raw == null || raw.isBlank()) return null;
+        String url = rules.url(field, raw, errors);
+        if (url != null && host != null && host.equals(LinkRules.hostOf(url))) {
+            errors.add(new FieldError(field, "must not point at this domain (" + host + "): the redirect would loop"));
+            return null;
+        }
+        return url;
     }
 
     private static String truncate(String s) {

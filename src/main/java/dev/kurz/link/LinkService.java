@@ -201,7 +201,7 @@ public final class LinkService {
         return current;
     }
 
-    /** Of these slugs, the ones a caller limited to the links of key {@code keyId} may see. */
+    /** Of these link keys (slug, or host/slug on a branded domain), the ones a caller limited to the links of key {@code keyId} may see. */
     public java.util.Set<String> visibleAmong(java.util.Collection<String> slugs, long keyId) {
         return store.createdByAmong(slugs, keyId);
     }

@@ -76,10 +76,10 @@ public interface LinkStore {
     /** Quick round trip for readiness checks. */
     void ping();
 
-    /** Of these slugs, the ones whose link was created by the API key {@code keyId}. */
-    default java.util.Set<String> createdByAmong(java.util.Collection<String> slugs, long keyId) {
+    /** Of these link keys ({@link LinkKeys}), the ones whose link was created by the API key {@code keyId}. */
+    default java.util.Set<String> createdByAmong(java.util.Collection<String> keys, long keyId) {
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (String s : slugs) find(s).filter(l -> l.visibleTo(keyId)).ifPresent(l -> out.add(l.slug()));
+        for (String k : keys) find(k).filter(l -> l.visibleTo(keyId)).ifPresent(l -> out.add(l.key()));
         return out;
     }
 

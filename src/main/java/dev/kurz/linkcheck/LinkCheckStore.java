@@ -9,6 +9,7 @@ import java.util.Map;
 public interface LinkCheckStore {
 
     /** A link due for a check, with its health before. */
+    /** {@code slug} is the link's key ({@link dev.kurz.link.LinkKeys}): host/slug on a branded domain. */
     record Due(long linkId, String slug, String url, LinkHealth.Status before) {}
 
     /**

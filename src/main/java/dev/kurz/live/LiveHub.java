@@ -64,6 +64,7 @@ public final class LiveHub implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private volatile Relay relay = Relay.NONE;
     private volatile Consumer<List<ClickSummary>> summaryListener = s -> {};
+    private volatile java.util.function.BooleanSupplier summariesWanted = () -> false;
     private volatile java.util.function.LongConsumer remoteRevocations = id -> {};
     private final Object lock = new Object();
     /**
@@ -90,9 +91,14 @@ public final class LiveHub implements AutoCloseable {
         this.relay = relay;
     }
 
-    /** Told about every batch's summaries, local and remote (alert rules evaluate on them). */
-    public void onSummaries(Consumer<List<ClickSummary>> listener) {
+    /**
+     * Told about every batch's summaries, local and remote (alert rules evaluate on them);
+     * {@code wanted} says whether the listener needs them now (a rule counts clicks), so a node
+     * nobody watches still summarises clicks for its rules.
+     */
+    public void onSummaries(Consumer<List<ClickSummary>> listener, java.util.function.BooleanSupplier wanted) {
         this.summaryListener = listener;
+        this.summariesWanted = wanted;
     }
 
     // ---- connections (called on the connection's event loop) ----
@@ -188,7 +194,8 @@ public final class LiveHub implements AutoCloseable {
     /** From the batcher thread: a slice of freshly enriched clicks. */
     public void onClicks(List<EnrichedClick> slice) {
         // Nobody to tell, here or (without a relay) anywhere: the batcher's time is better spent elsewhere.
-        if (connections.isEmpty() && relay == Relay.NONE) return;
+        // Alert rules are evaluated on the summaries, so they keep the counting going when nobody watches.
+        if (connections.isEmpty() && relay == Relay.NONE && !summariesWanted.getAsBoolean()) return;
         synchronized (lock) {
             for (EnrichedClick c : slice) {
                 counts.computeIfAbsent(c.slug(), k -> new IdentityHashMap<>())

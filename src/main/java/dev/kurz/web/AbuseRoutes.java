@@ -18,7 +18,7 @@ import java.util.Locale;
 /**
  * Abuse handling over HTTP: {@code POST /api/v1/reports} for anyone (mounted before
  * authentication, rate-limited per client address), and for admins the reports and
- * {@code POST|DELETE /api/v1/links/{slug}/block}.
+ * {@code POST|DELETE /api/v1/links/{slug}/block} (with {@code ?domain=} for a link on a branded domain).
  */
 final class AbuseRoutes {
     static final long REPORT_BODY_LIMIT = 16 * 1024;
@@ -26,6 +26,7 @@ final class AbuseRoutes {
     private static final List<String> BLOCK_FIELDS = List.of("reason");
 
     private final Abuse abuse;
+    private final dev.kurz.link.LinkService links;
     private final Blocking blocking;
     private final String base;
 
@@ -34,8 +35,9 @@ final class AbuseRoutes {
     /** @param reportLimit the per-address rate limit of reports, run before their body is read */
     private final dev.kurz.audit.AuditLog audit;
 
-    AbuseRoutes(Abuse abuse, Blocking blocking, String base, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit,
-                dev.kurz.audit.AuditLog audit) {
+    AbuseRoutes(Abuse abuse, dev.kurz.link.LinkService links, Blocking blocking, String base,
+                io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> reportLimit, dev.kurz.audit.AuditLog audit) {
+        this.links = links;
         this.audit = audit;
         this.reportLimit = reportLimit;
         this.abuse = abuse;
@@ -70,20 +72,20 @@ final class AbuseRoutes {
         r.post("/api/v1/links/:slug/block").handler(ApiRoutes.scope(Scope.ADMIN, ctx -> {
             JsonObject body = ApiRoutes.body(ctx);
             String reason = strings(body, BLOCK_FIELDS, "Invalid block").get(0);
-            String slug = ctx.pathParam("slug");
+            String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
             var who = Callers.actor(ctx);
             blocking.run(ctx, () -> {
-                var l = abuse.block(slug, reason);
-                audit.linkBlocked(who, slug, reason);
+                var l = abuse.block(links.key(domain, slug), reason);
+                audit.linkBlocked(who, l.key(), reason);
                 return l;
             }, l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
         }));
         r.delete("/api/v1/links/:slug/block").handler(ApiRoutes.scope(Scope.ADMIN, ctx -> {
-            String slug = ctx.pathParam("slug");
+            String slug = ctx.pathParam("slug"), domain = ctx.queryParams().get("domain");
             var who = Callers.actor(ctx);
             blocking.run(ctx, () -> {
-                var l = abuse.unblock(slug);
-                audit.linkUnblocked(who, slug);
+                var l = abuse.unblock(links.key(domain, slug));
+                audit.linkUnblocked(who, l.key());
                 return l;
             }, l -> ApiRoutes.json(ctx, 200, LinkJson.toJson(l, base)));
         }));

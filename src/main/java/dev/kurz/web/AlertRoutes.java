@@ -15,7 +15,7 @@ import java.util.Set;
 
 /** {@code /api/v1/alerts}: alert rules, and the events they fired. */
 final class AlertRoutes {
-    private static final Set<String> FIELDS = Set.of("link", "kind", "threshold", "windowMinutes", "cooldownMinutes");
+    private static final Set<String> FIELDS = Set.of("link", "domain", "kind", "threshold", "windowMinutes", "cooldownMinutes");
     private final Alerts alerts;
     private final Blocking blocking;
     private final dev.kurz.audit.AuditLog audit;
@@ -42,13 +42,16 @@ final class AlertRoutes {
             }
             Object link = body.getValue("link");
             if (link != null && !(link instanceof String)) throw invalid("link", "must be a slug (a string), or absent for all links");
+            Object domain = body.getValue("domain");
+            if (domain != null && !(domain instanceof String)) throw invalid("domain", "must be a host (a string): the domain of the link");
+            if (domain != null && link == null) throw invalid("domain", "names the domain of link; give link too (a rule without link covers all links)");
             String kind = body.getValue("kind") instanceof String k ? k : null;
             Long threshold = number(body, "threshold");
             Long window = number(body, "windowMinutes");
             Long cooldown = number(body, "cooldownMinutes");
             var who = Callers.actor(ctx);
             blocking.run(ctx, () -> {
-                AlertRule created = alerts.create((String) link, kind, threshold, window, cooldown);
+                AlertRule created = alerts.create((String) link, (String) domain, kind, threshold, window, cooldown);
                 audit.alertCreated(who, created.id(), Alerts.toJson(created));
                 return created;
             }, rule -> {

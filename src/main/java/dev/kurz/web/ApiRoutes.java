@@ -199,14 +199,14 @@ final class ApiRoutes {
             // The link and the answer a retry gets are one transaction; the answer is sent as stored.
             blocking.run(ctx, () -> {
                 var made = links.createAllAtomically(List.of(draft), by, rs -> rs.get(0).link() == null ? null
-                        : claim.receipt(201, LinkJson.toJson(rs.get(0).link(), base).encode(), "/api/v1/links/" + rs.get(0).link().slug()));
+                        : claim.receipt(201, LinkJson.toJson(rs.get(0).link(), base).encode(), location(rs.get(0).link())));
                 var r = made.get(0);
                 if (r.problem() != null) throw r.problem();
                 audit.linkCreated(who, r.link());
                 return r.link();
             }, l -> {
                 IdempotentRequests.stored(ctx);
-                ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/links/" + l.slug());
+                ctx.response().putHeader(HttpHeaders.LOCATION, location(l));
                 json(ctx, 201, LinkJson.toJson(l, base));
             });
             return;
@@ -216,7 +216,7 @@ final class ApiRoutes {
             audit.linkCreated(who, created);
             return created;
         }, l -> {
-            ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/links/" + l.slug());
+            ctx.response().putHeader(HttpHeaders.LOCATION, location(l));
             json(ctx, 201, LinkJson.toJson(l, base));
         });
     }
@@ -520,4 +520,10 @@ final class ApiRoutes {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Where a link is read again: its slug, with {@code ?domain=} on a branded domain (the slug alone names the default one's). */
+    static String location(Link l) {
+        return "/api/v1/links/" + l.slug() + (l.domain() == null ? "" : "?domain=" + l.domain());
+    }
+
 }

@@ -25,13 +25,16 @@ import java.util.Set;
 /**
  * The live feed: a WebSocket at {@code /api/v1/live} (authenticated by its first message, so the
  * key never appears in a URL or an access log) and the same frames as Server-Sent Events at
- * {@code /api/v1/live/sse} (authenticated like any API call, by header).
+ * {@code /api/v1/live/sse} (authenticated like any API call, by header). Links are named by their
+ * key, the name frames carry: the slug on the default domain, {@code host/slug} on a branded one.
  */
 final class LiveRoutes {
     static final int UNAUTHORIZED = 4401;
     static final int NO_HEARTBEAT = 4000;
     static final long AUTH_TIMEOUT_MS = 5_000;
     static final long PING_EVERY_MS = 30_000;
+    /** A link key: a slug (at most 64 characters), or a host name (at most 253), '/' and a slug. */
+    static final int MAX_KEY_LENGTH = 253 + 1 + 64;
     /** Messages a client may send before the earlier ones are answered (while its key is checked). */
     static final int MAX_WAITING_MESSAGES = 32;
     static final int TOO_MANY_WAITING = 1008;
@@ -170,12 +173,12 @@ final class LiveRoutes {
                 return;
             }
             for (Object o : a) {
-                if (!(o instanceof String s) || s.isEmpty() || s.length() > 64) {
-                    conn.send(error("links must be an array of slugs (1 to 64 characters)"));
+                if (!(o instanceof String s) || s.isEmpty() || s.length() > MAX_KEY_LENGTH) {
+                    conn.send(error("links must be an array of slugs (1 to 64 characters; host/slug for a link on a branded domain)"));
                     done.run();
                     return;
                 }
-                slugs.add(s);
+                slugs.add(key(s));
             }
         }
         boolean all = Boolean.TRUE.equals(msg.getValue("all"));
@@ -286,7 +289,7 @@ final class LiveRoutes {
         String linksParam = ctx.request().getParam("links");
         boolean all = "true".equalsIgnoreCase(ctx.request().getParam("all"));
         List<String> slugs = linksParam == null || linksParam.isBlank() ? List.of()
-                : Arrays.stream(linksParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+                : Arrays.stream(linksParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(LiveRoutes::key).toList();
         if (slugs.isEmpty() && !all) throw ApiProblems.badRequest("name what to follow: ?links=slug1,slug2 or ?all=true");
         if (slugs.size() > LiveHub.MAX_SUBSCRIPTIONS) {
             throw ApiProblems.badRequest("links: at most " + LiveHub.MAX_SUBSCRIPTIONS + " slugs");
@@ -348,4 +351,11 @@ final class LiveRoutes {
         resp.write(": connected\n\n");
         conn.send(new JsonObject().put("type", "subscribed").put("links", new JsonArray(new ArrayList<Object>(slugs))).put("all", all));
     }
+
+    /** A link key as rooms name it: host names are case-insensitive, so the host part is lower-cased. */
+    static String key(String named) {
+        int slash = named.indexOf('/');
+        return slash < 0 ? named : named.substring(0, slash).toLowerCase(java.util.Locale.ROOT) + named.substring(slash);
+    }
+
 }

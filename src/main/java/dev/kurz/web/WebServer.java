@@ -88,7 +88,7 @@ public final class WebServer {
         StatsRoutes stats = new StatsRoutes(f.links(), f.stats(), f.statsStore(), blocking);
         Throttle throttle = new Throttle(limits, proxies);
         LiveRoutes live = new LiveRoutes(f.hub(), f.keys(), f.links(), executor, throttle);
-        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), blocking, baseUrl, throttle.reports(), f.audit());
+        AbuseRoutes abuse = new AbuseRoutes(f.abuse(), f.links(), blocking, baseUrl, throttle.reports(), f.audit());
         Edge edge = new Edge(f.keys(), blocking, throttle, baseUrl, http.corsOrigins());
         List<Consumer<Router>> modules = new java.util.ArrayList<>(List.of(
                 abuse::mount,

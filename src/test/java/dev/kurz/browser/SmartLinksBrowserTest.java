@@ -91,4 +91,72 @@ class SmartLinksBrowserTest {
         assertThat(await(By.cssSelector(".domain-row[data-host='go.browser.test']")).getText()).contains("https://example.com/");
         shot("smart-4-domains");
     }
+
+    /** A GET to this node with a chosen Host header (a browser cannot set one): the Location answered. */
+    private String visit(String host, String path) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.kurz.port())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String text = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return text.lines().filter(l -> l.regionMatches(true, 0, "location:", 0, 9)).map(l -> l.substring(9).strip()).findFirst().orElse(null);
+        }
+    }
+
+    @Test
+    void sameSlugOnTwoDomains_theBrandedOneOpenedEditedAndItsStatsShown_inTheUi() throws Exception {
+        String base = node.api.base;
+        assertThat(node.api.post("/api/v1/domains", new JsonObject().put("host", "go.twin.test")).status()).isEqualTo(201);
+        node.api.create(Map.of("url", base + "/health/startup", "slug", "twin"));
+        node.api.create(Map.of("url", base + "/health/live", "slug", "twin", "domain", "go.twin.test"));
+        assertThat(visit("go.twin.test", "/twin")).isEqualTo(base + "/health/live");
+        assertThat(visit("go.twin.test", "/twin")).isEqualTo(base + "/health/live");
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> node.api.get("/api/v1/links/twin/stats?domain=go.twin.test")
+                .json().getJsonObject("totals").getLong("clicks") == 2);
+
+        // Signed out whichever test ran first (the key lives in sessionStorage).
+        driver.get(base + "/app/");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+        driver.navigate().refresh();
+        await(By.id("key")).sendKeys(Node.ADMIN_KEY);
+        driver.findElement(By.id("sign-in")).click();
+        WebElement branded = await(By.cssSelector(".link-row[data-key='go.twin.test/twin']"));
+        assertThat(branded.getText()).contains("go.twin.test/twin");
+        assertThat(await(By.cssSelector(".link-row[data-key='twin']")).getText()).doesNotContain("go.twin.test");
+        shot("domains-1-table");
+
+        branded.findElement(By.cssSelector("a.slug")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().endsWith("#/links/go.twin.test/twin"));
+        assertThat(await(By.cssSelector(".dest-line")).getText()).contains("/health/live");
+        assertThat(await(By.id("link-details")).getText()).contains("go.twin.test");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d ->
+                d.findElement(By.cssSelector("#link-totals [data-total='clicks']")).getText().equals("2"));
+        assertThat(driver.findElement(By.id("live-clicks")).getText()).isEqualTo("2");
+        // The page follows this link's clicks, not its namesake's.
+        visit("kurz.test", "/twin");
+        visit("go.twin.test", "/twin");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("live-clicks")).getText().equals("3"));
+        assertThat(driver.findElement(By.cssSelector("#link-totals [data-total='clicks']")).getText()).isEqualTo("3");
+        shot("domains-2-branded-page");
+
+        driver.findElement(By.id("link-edit")).click();
+        WebElement title = await(By.id("edit-title"));
+        title.clear();
+        title.sendKeys("Branded twin");
+        driver.findElement(By.id("edit-submit")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.invisibilityOfElementLocated(By.id("edit-submit")));
+        assertThat(await(By.cssSelector(".page-head .lead")).getText()).isEqualTo("Branded twin");
+        assertThat(node.api.get("/api/v1/links/twin?domain=go.twin.test").json().getString("title")).isEqualTo("Branded twin");
+        assertThat(node.api.get("/api/v1/links/twin").json().getString("title")).isNull();
+        assertThat(await(By.id("qr-image")).getAttribute("src")).startsWith("blob:");
+        shot("domains-3-edited");
+
+        // The default domain's namesake keeps its own page.
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> node.api.get("/api/v1/links/twin/stats")
+                .json().getJsonObject("totals").getLong("clicks") == 1);
+        driver.get(base + "/app/#/links/twin");
+        assertThat(await(By.cssSelector(".dest-line")).getText()).contains("/health/startup");
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d ->
+                d.findElement(By.cssSelector("#link-totals [data-total='clicks']")).getText().equals("1"));
+    }
 }

@@ -136,6 +136,29 @@ class LinkHealthEndToEndTest {
     }
 
     @Test
+    void brokenLinkOnABrandedDomain_firesItsOwnRule_notItsNamesakes() {
+        assertThat(api.post("/api/v1/domains", new JsonObject().put("host", "go.health.test")).status()).isEqualTo(201);
+        api.create(Map.of("url", url("/twin-fine"), "slug", "twin-health"));
+        api.create(Map.of("url", url("/twin-branded"), "slug", "twin-health", "domain", "go.health.test"));
+        long plain = api.post("/api/v1/alerts", new JsonObject().put("link", "twin-health").put("kind", "link_broken")).json().getLong("id");
+        Api.Resp rule = api.post("/api/v1/alerts", new JsonObject().put("link", "twin-health").put("domain", "go.health.test").put("kind", "link_broken"));
+        assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
+        long branded = rule.json().getLong("id");
+        await("first check ok", 5000, () -> "ok".equals(health("twin-health?domain=go.health.test").getString("status")));
+
+        status.put("/twin-branded", 404);
+        await("the branded rule fired", 5000, () -> events().stream().anyMatch(e -> e.getLong("ruleId") == branded));
+        JsonObject fired = events().stream().filter(e -> e.getLong("ruleId") == branded).findFirst().orElseThrow();
+        assertThat(fired.getString("domain")).isEqualTo("go.health.test");
+        assertThat(events()).noneMatch(e -> e.getLong("ruleId") == plain);
+        assertThat(health("twin-health").getString("status")).isEqualTo("ok");
+    }
+
+    static List<JsonObject> events() {
+        return api.get("/api/v1/alerts/events?limit=1000").json().getJsonArray("items").stream().map(JsonObject.class::cast).toList();
+    }
+
+    @Test
     void headRefused_getUsed_redirectsFollowedUpToFive_honestUserAgent_oneRequestAtATimePerHost() {
         api.create(Map.of("url", url("/no-head"), "slug", "health-nohead"));
         api.create(Map.of("url", url("/hop/4"), "slug", "health-hops"));

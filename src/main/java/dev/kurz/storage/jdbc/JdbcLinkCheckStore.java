@@ -66,7 +66,9 @@ public final class JdbcLinkCheckStore implements LinkCheckStore {
                 if (claimed.isEmpty()) return List.of();
                 List<Due> out = new ArrayList<>();
                 String in = String.join(", ", java.util.Collections.nCopies(claimed.size(), "?"));
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, slug, url FROM links WHERE id IN (" + in + ") ORDER BY id")) {
+                // The link's key (host/slug off the default domain): what its alert rules and live room are named by.
+                try (PreparedStatement ps = c.prepareStatement("SELECT l.id, CASE WHEN d.host = '' THEN l.slug ELSE d.host || '/' || l.slug END, l.url"
+                        + " FROM links l JOIN domains d ON d.id = l.domain_id WHERE l.id IN (" + in + ") ORDER BY l.id")) {
                     ps.setQueryTimeout(TIMEOUT_SECONDS);
                     for (int i = 0; i < claimed.size(); i++) ps.setLong(i + 1, claimed.get(i)[0]);
                     try (ResultSet rs = ps.executeQuery()) {

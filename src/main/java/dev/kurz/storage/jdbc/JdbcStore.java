@@ -33,7 +33,6 @@ import javax.sql.DataSource;
  * {@link Dialect} for the rest. Every write is one transaction, committed before it returns.
  */
 public final class JdbcStore implements LinkStore, ApiKeyStore {
-    private static final long DEFAULT_DOMAIN = 1;
     private static final long DEFAULT_WORKSPACE = 1;
     private static final String LINK_COLUMNS =
             "id, slug, url, title, tags, expires_at, max_clicks, redirect_type, forward_query, created_at, updated_at,"
@@ -379,9 +378,21 @@ public final class JdbcStore implements LinkStore, ApiKeyStore {
     }
 
     @Override
-    public Set<String> createdByAmong(Collection<String> slugs, long keyId) {
-        return selectIn("links created by a key", "SELECT slug FROM links WHERE domain_id = ? AND created_by = ? AND slug IN ",
-                List.of(DEFAULT_DOMAIN, keyId), slugs, 0, rs -> rs.getString(1));
+    public Set<String> createdByAmong(Collection<String> keys, long keyId) {
+        // One statement (in chunks) per domain among the keys; most callers name links of one domain.
+        Map<String, List<String>> slugsByHost = new HashMap<>();
+        for (String k : keys) {
+            String host = LinkKeys.domain(k);
+            slugsByHost.computeIfAbsent(host == null ? "" : host, h -> new ArrayList<>()).add(LinkKeys.slug(k));
+        }
+        Set<String> out = new HashSet<>();
+        slugsByHost.forEach((host, slugs) -> {
+            for (String slug : selectIn("links created by a key", "SELECT slug FROM links WHERE domain_id = " + DOMAIN_ID
+                    + " AND created_by = ? AND slug IN ", List.of(host, keyId), slugs, 0, rs -> rs.getString(1))) {
+                out.add(LinkKeys.of(host, slug));
+            }
+        });
+        return out;
     }
 
     /** A column read from one result row. */
