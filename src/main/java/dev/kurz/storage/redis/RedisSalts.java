@@ -57,6 +57,7 @@ public final class RedisSalts implements VisitorHasher.SaltSource, AutoCloseable
     private final AtomicLong generation = new AtomicLong();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile Duration every = REFRESH_EVERY;
     private final ScheduledThreadPoolExecutor timer =
             new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("kurz-salts").daemon(true).factory());
 
@@ -68,9 +69,12 @@ public final class RedisSalts implements VisitorHasher.SaltSource, AutoCloseable
 
     /** Loads today's and tomorrow's salts (waiting up to 3 s), then refreshes them every {@code every}. */
     public RedisSalts start(Duration every) {
+        this.every = every;
         try {
             refresh().get(START_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // Logged by refresh; the first click of the day takes this node's own salt and the refresh retries.
         }
         timer.scheduleWithFixedDelay(this::refreshInBackground, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
@@ -109,7 +113,7 @@ public final class RedisSalts implements VisitorHasher.SaltSource, AutoCloseable
                 if (failing.compareAndSet(true, false)) log.info("visitor salts: Redis answers again, salts agreed");
             } else if (failing.compareAndSet(false, true)) {
                 log.warn("visitor salts: Redis did not answer ({}); keeping the salts in memory, retrying every {} s",
-                        e.toString(), REFRESH_EVERY.toSeconds());
+                        e.toString(), every.toSeconds());
             }
         });
     }
