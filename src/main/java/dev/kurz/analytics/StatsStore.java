@@ -17,9 +17,12 @@ public interface StatsStore {
     /** A link's clicks in a range. */
     record LinkCount(String slug, long clicks) {}
 
-    /** A stored raw click. */
+    /**
+     * A stored raw click. {@code target}: what a smart link served ({@code rule:N}, {@code variant:N}
+     * or the URL), null for a plain link and for clicks stored before targets were kept.
+     */
     record StoredClick(long id, long epochMillis, long visitor, boolean bot, String country, String browser, String os,
-                       String device, String referrerHost, String ip, String userAgent) {}
+                       String device, String referrerHost, String ip, String userAgent, String target) {}
 
     /** Non-empty buckets in [fromUnit, toUnit), ascending. */
     List<Bucket> series(long linkId, Resolution resolution, long fromUnit, long toUnit);

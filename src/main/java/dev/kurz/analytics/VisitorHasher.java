@@ -21,7 +21,16 @@ public final class VisitorHasher {
 
     /** The salt for each UTC day. */
     public interface SaltSource {
+        /** Called on the redirect path (an event loop): must answer from memory, never wait for I/O. */
         byte[] saltFor(LocalDate day);
+
+        /**
+         * Changes when a salt already handed out is replaced (a node's own by the shared one, once
+         * Redis answers again): hashers then ask for the day's salt again.
+         */
+        default long generation() {
+            return 0;
+        }
 
         /**
          * Random 32-byte salts kept in memory: made on first use, and forgotten once the day is older
@@ -65,6 +74,7 @@ public final class VisitorHasher {
     /** A thread's Mac, keyed for one day, and its buffers: a hash allocates nothing. */
     private static final class DayMac {
         long epochDay = Long.MIN_VALUE;
+        long generation;
         final Mac mac;
         byte[] in = new byte[512];
         final byte[] out = new byte[32];
@@ -124,7 +134,8 @@ public final class VisitorHasher {
     private DayMac today() {
         long epochDay = Math.floorDiv(clock.millis(), 86_400_000L);
         DayMac m = macs.get();
-        if (epochDay != m.epochDay) {
+        long generation = salts.generation();
+        if (epochDay != m.epochDay || generation != m.generation) {
             try {
                 m.mac.init(new SecretKeySpec(salts.saltFor(LocalDate.ofEpochDay(epochDay)), HMAC));
                 ByteBuffer k = ByteBuffer.wrap(m.mac.doFinal("variant".getBytes(StandardCharsets.US_ASCII))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -134,6 +145,7 @@ public final class VisitorHasher {
                 throw new IllegalStateException("salt rejected as an HMAC key", e);
             }
             m.epochDay = epochDay;
+            m.generation = generation;
         }
         return m;
     }

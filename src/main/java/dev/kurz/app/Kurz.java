@@ -71,6 +71,8 @@ public final class Kurz implements AutoCloseable {
     private final ExecutorService blocking;
     private final Vertx vertx;
     private final RedisLinks redis;
+    /** The shared salts' refresh timer, with Redis; null without. */
+    private final RedisSalts sharedSalts;
     private final ClickBatcher batcher;
     private final Health health;
     private final WebServer web;
@@ -253,7 +255,10 @@ public final class Kurz implements AutoCloseable {
         }
 
         links.withDomains(domains);
-        VisitorHasher.SaltSource salts = redis != null ? new RedisSalts(redis.api(), redis.guard()) : VisitorHasher.SaltSource.inMemory(new SecureRandom());
+        // With Redis, today's and tomorrow's salts are loaded before the first click: choosing a variant never waits for Redis.
+        this.sharedSalts = redis != null ? new RedisSalts(redis.api(), redis.guard(), clock).start(RedisSalts.REFRESH_EVERY) : null;
+        if (sharedSalts != null) opened.add(sharedSalts);
+        VisitorHasher.SaltSource salts = sharedSalts != null ? sharedSalts : VisitorHasher.SaltSource.inMemory(new SecureRandom());
         UserAgents agents = new UserAgents(10_000);
         VisitorHasher visitors = new VisitorHasher(clock, salts);
         Enricher enricher = new Enricher(agents, geo, proxies, visitors, IpStorage.parse(a.storeIp()));
@@ -588,6 +593,7 @@ public final class Kurz implements AutoCloseable {
         linkChecks.close();
         alerts.close();
         imports.close();
+        if (sharedSalts != null) sharedSalts.close();
         if (redis != null) redis.close();
         await(vertx.close().toCompletionStage().toCompletableFuture(), grace, "Vert.x");
         blocking.shutdown();

@@ -145,16 +145,17 @@ final class StatsRoutes {
                 .put("device", c.device())
                 .put("referrerHost", c.referrerHost())
                 .put("ip", c.ip())
-                .put("userAgent", c.userAgent());
+                .put("userAgent", c.userAgent())
+                .put("target", c.target());
     }
 
     static String toCsv(List<StoredClick> rows) {
-        StringBuilder sb = new StringBuilder("time,visitor,bot,country,browser,os,device,referrer_host,ip,user_agent\r\n");
+        StringBuilder sb = new StringBuilder("time,visitor,bot,country,browser,os,device,referrer_host,ip,user_agent,target\r\n");
         for (StoredClick c : rows) {
             sb.append(Instant.ofEpochMilli(c.epochMillis())).append(',')
                     .append(String.format("%016x", c.visitor())).append(',')
                     .append(c.bot()).append(',');
-            for (String v : new String[] {c.country(), c.browser(), c.os(), c.device(), c.referrerHost(), c.ip(), c.userAgent()}) {
+            for (String v : new String[] {c.country(), c.browser(), c.os(), c.device(), c.referrerHost(), c.ip(), c.userAgent(), c.target()}) {
                 sb.append(csvField(v)).append(',');
             }
             sb.setLength(sb.length() - 1);

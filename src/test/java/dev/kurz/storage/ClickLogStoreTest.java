@@ -72,6 +72,33 @@ class ClickLogStoreTest {
         db.close();
     }
 
+    /** A smart link's clicks: the served target survives the log (a crash) and the regrouping into packs. */
+    @Test
+    void smartLinkClicksLoggedBeforeACrash_keepTheirTargets_inTheRollupsAndTheRawClicks() throws Exception {
+        Database db = Database.sqlite(dir.resolve("kurz.db"));
+        Link link = new JdbcStore(db).insert(new NewLink("https://e.com/a", "smart", null, List.of(), null, null, 302, true), T0);
+        String[] served = {"rule:0", "variant:0", "variant:1", null};
+        ClickAggregate a = new ClickAggregate();
+        for (int i = 0; i < 400; i++) {
+            dev.kurz.analytics.Visit v = new dev.kurz.analytics.Visit(i % 9, false, false, "DE", "Firefox", "Linux", "desktop", null, null, "UA");
+            a.add(new EnrichedClick(link.id(), "smart", T0.plusMillis(i).toEpochMilli(), false, v, served[i % 4]));
+        }
+        AnalyticsStore first = AnalyticsStore.open(db, Duration.ofHours(1));
+        first.write(a);
+        assertThat(count("click_minute")).isZero(); // only in the log when the process "dies"
+
+        AnalyticsStore second = AnalyticsStore.open(db, Duration.ofHours(1)); // replays the log, then folds it into packs
+        assertThat(count("click_log")).isZero();
+        long day = T0.toEpochMilli() / 86_400_000L;
+        assertThat(second.dimensions(link.id(), day, day).get("target")).containsExactlyInAnyOrder(
+                new dev.kurz.analytics.StatsStore.ValueCount("rule:0", 100), new dev.kurz.analytics.StatsStore.ValueCount("variant:0", 100),
+                new dev.kurz.analytics.StatsStore.ValueCount("variant:1", 100));
+        List<StoredClick> raw = second.events(link.id(), 0, Long.MAX_VALUE, null, null, 1000);
+        assertThat(raw).hasSize(400);
+        for (StoredClick c : raw) assertThat(c.target()).isEqualTo(served[(int) (c.epochMillis() - T0.toEpochMilli()) % 4]);
+        db.close();
+    }
+
     @Test
     void compaction_changesNoAnswer_andLeavesTheLogEmpty() throws Exception {
         Database db = Database.sqlite(dir.resolve("kurz.db"));

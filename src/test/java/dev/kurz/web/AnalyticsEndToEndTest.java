@@ -114,7 +114,7 @@ class AnalyticsEndToEndTest {
         Resp csv = api.get("/api/v1/links/an-e2e/clicks?limit=100", "Accept", "text/csv");
         assertThat(csv.contentType()).startsWith("text/csv");
         String[] lines = csv.body().split("\r\n");
-        assertThat(lines[0]).isEqualTo("time,visitor,bot,country,browser,os,device,referrer_host,ip,user_agent");
+        assertThat(lines[0]).isEqualTo("time,visitor,bot,country,browser,os,device,referrer_host,ip,user_agent,target");
         assertThat(lines).hasSize(12);
     }
 

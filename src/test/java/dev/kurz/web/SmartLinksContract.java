@@ -215,6 +215,10 @@ abstract class SmartLinksContract {
         } while (targets.stream().mapToLong(o -> ((JsonObject) o).getLong("clicks")).sum() < 80 && System.currentTimeMillis() < deadline);
         assertThat(targets.stream().map(o -> ((JsonObject) o).getString("value"))).containsExactlyInAnyOrder("variant:0", "variant:1");
         assertThat(targets.stream().mapToLong(o -> ((JsonObject) o).getLong("clicks")).sum()).isEqualTo(80);
+        // And each raw click says which variant it was served.
+        JsonArray raw = node().api.get("/api/v1/links/split/clicks?limit=100").json().getJsonArray("items");
+        assertThat(raw).hasSize(80);
+        assertThat(raw.stream().map(o -> ((JsonObject) o).getString("target"))).containsOnly("variant:0", "variant:1");
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class ClickLogStore implements AnalyticsStore {
                     int to = Math.min(events.size(), from + (1 << ID_BITS));
                     for (int i = from; i < to; i++) {
                         EnrichedClick e = events.get(i);
-                        chunk.add(i - from, e.linkId(), e.epochMillis(), e.counted(), e.visit());
+                        chunk.add(i - from, e.linkId(), e.epochMillis(), e.counted(), e.visit(), e.target());
                     }
                     ps.setBytes(1, chunk.toBytes());
                     ps.executeUpdate();
@@ -225,7 +225,7 @@ public final class ClickLogStore implements AnalyticsStore {
                 while (rs.next()) {
                     long base = rs.getLong(1) << ID_BITS;
                     // Decoding makes new visits per log row; interning keeps one per visitor in a pack.
-                    ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), (id, link, ts, counted, visit) -> {
+                    ClickPack.read(rs.getBytes(2), v -> visits.computeIfAbsent(v, k -> k), (id, link, ts, counted, visit, target) -> {
                         ClickPack.Writer w = open.get(link);
                         // A pack holds one link's clicks of one UTC hour at most, so retention drops it on time.
                         if (w == null || w.count() == PACK_MAX || !sameHour(w.minTs, ts)) {
@@ -233,7 +233,7 @@ public final class ClickLogStore implements AnalyticsStore {
                             w = new ClickPack.Writer();
                             open.put(link, w);
                         }
-                        w.add(base + id, link, ts, false, visit);
+                        w.add(base + id, link, ts, false, visit, target);
                     });
                 }
             }
@@ -254,7 +254,7 @@ public final class ClickLogStore implements AnalyticsStore {
             while (rs.next()) {
                 long base = rs.getLong(1) << ID_BITS;
                 ClickPack.read(rs.getBytes(2), e -> sink.accept(new ClickPack.Entry(base + e.id(), e.linkId(), e.epochMillis(),
-                        e.counted(), e.visit())));
+                        e.counted(), e.visit(), e.target())));
                 last = rs.getLong(1);
             }
         }

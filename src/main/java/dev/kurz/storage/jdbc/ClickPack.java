@@ -11,29 +11,37 @@ import java.util.Map;
 
 /**
  * Raw clicks packed into one blob: the distinct strings once, the distinct {@link Visit}s once
- * (referring to the strings), then per click its link, time, id and visit as varints (deltas where
- * they are ordered). A click costs ~6 bytes and a new visitor ~15 more, where a row per click cost
- * SQLite its user agent again and a B-tree insert on two indexes.
+ * (referring to the strings), the distinct targets once, then per click its link, time, id, visit
+ * and target as varints (deltas where they are ordered). A click costs ~6 bytes and a new visitor
+ * ~15 more, where a row per click cost SQLite its user agent again and a B-tree insert on two indexes.
  *
  * <pre>
- *   version(1)=2
+ *   version(1)=3
  *   strings:varint { length:varint utf-8 }
  *   visits:varint { visitor:8 flags:1 country browser os device referrer ip userAgent } (each: varint, 0 null, i+1 string i)
- *   clicks:varint { link:varint ts:zigzag-delta id:zigzag-delta visit:varint counted:1 }
+ *   targets:varint { length:varint utf-8 }
+ *   clicks:varint { link:varint ts:zigzag-delta id:zigzag-delta visit:varint served:varint }
+ *     served = target << 1 | counted, target 0 for none (a plain link) or i+1 for targets[i]
  * </pre>
+ *
+ * <p>Version 2 (before smart links' targets were kept) has no target table and a {@code counted}
+ * byte of 0 or 1 where version 3 has {@code served}: the same bytes as a varint with target 0, so
+ * both read with one loop. A plain link's click costs the same in both.
  */
 final class ClickPack {
-    private static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** Packs written before targets were kept (no target table); still read. */
+    static final int VERSION_WITHOUT_TARGETS = 2;
 
     /** A decoded click: what the log keeps of an {@link EnrichedClick}, plus its stable id. */
-    record Entry(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
+    record Entry(long id, long linkId, long epochMillis, boolean counted, Visit visit, String target) {
         StoredClick stored() {
             return new StoredClick(id, epochMillis, visit.visitor(), visit.bot(), visit.country(), visit.browser(), visit.os(),
-                    visit.device(), visit.referrerHost(), visit.ip(), visit.userAgent());
+                    visit.device(), visit.referrerHost(), visit.ip(), visit.userAgent(), target);
         }
 
         EnrichedClick enriched() {
-            return new EnrichedClick(linkId, "", epochMillis, counted, visit);
+            return new EnrichedClick(linkId, "", epochMillis, counted, visit, target);
         }
     }
 
@@ -41,6 +49,8 @@ final class ClickPack {
     static final class Writer {
         private final Map<Visit, Integer> visitIndex = new IdentityHashMap<>();
         private final List<Visit> visits = new ArrayList<>();
+        private final Map<String, Integer> targetIndex = new java.util.HashMap<>();
+        private final List<String> targets = new ArrayList<>();
         private final Out clicks = new Out(256);
         private int count;
         private long lastTs;
@@ -50,8 +60,11 @@ final class ClickPack {
 
         private Visit lastVisit;
         private int lastIndex;
+        private String lastTarget;
+        private int lastTargetRef;
 
-        void add(long id, long linkId, long epochMillis, boolean counted, Visit visit) {
+        /** {@code target}: what a smart link served (null for a plain link); few distinct values, stored once each. */
+        void add(long id, long linkId, long epochMillis, boolean counted, Visit visit, String target) {
             int v;
             if (visit == lastVisit) {
                 v = lastIndex;
@@ -70,12 +83,27 @@ final class ClickPack {
             clicks.varint(zigzag(epochMillis - lastTs));
             clicks.varint(zigzag(id - lastId));
             clicks.varint(v);
-            clicks.write(counted ? 1 : 0);
+            clicks.varint((long) targetRef(target) << 1 | (counted ? 1 : 0));
             lastTs = epochMillis;
             lastId = id;
             minTs = Math.min(minTs, epochMillis);
             maxTs = Math.max(maxTs, epochMillis);
             count++;
+        }
+
+        private int targetRef(String target) {
+            if (target == null) return 0;
+            if (target != lastTarget) {
+                Integer known = targetIndex.get(target);
+                if (known == null) {
+                    targets.add(target);
+                    known = targets.size();
+                    targetIndex.put(target, known);
+                }
+                lastTarget = target;
+                lastTargetRef = known;
+            }
+            return lastTargetRef;
         }
 
         int count() {
@@ -98,6 +126,8 @@ final class ClickPack {
             for (String s : strings.keySet()) out.string(s);
             out.varint(visits.size());
             out.write(refs.buffer(), 0, refs.size());
+            out.varint(targets.size());
+            for (String t : targets) out.string(t);
             out.varint(count);
             out.write(clicks.buffer(), 0, clicks.size());
             return out.toByteArray();
@@ -106,19 +136,19 @@ final class ClickPack {
 
     /** Receives decoded clicks without an object per click. */
     interface Sink {
-        void click(long id, long linkId, long epochMillis, boolean counted, Visit visit);
+        void click(long id, long linkId, long epochMillis, boolean counted, Visit visit, String target);
     }
 
     /** Calls {@code sink} for every click of a pack, in the order they were added. */
     static void read(byte[] data, java.util.function.Consumer<Entry> sink) {
-        read(data, v -> v, (id, link, ts, counted, visit) -> sink.accept(new Entry(id, link, ts, counted, visit)));
+        read(data, v -> v, (id, link, ts, counted, visit, target) -> sink.accept(new Entry(id, link, ts, counted, visit, target)));
     }
 
     /** The same, passing each distinct visit of the pack through {@code intern} once. */
     static void read(byte[] data, java.util.function.UnaryOperator<Visit> intern, Sink sink) {
         In in = new In(data);
         int version = in.read();
-        if (version != VERSION) throw new IllegalStateException("unknown click pack version " + version);
+        if (version != VERSION && version != VERSION_WITHOUT_TARGETS) throw new IllegalStateException("unknown click pack version " + version);
         String[] strings = new String[(int) in.varint()];
         for (int i = 0; i < strings.length; i++) strings[i] = in.string();
         Visit[] visits = new Visit[(int) in.varint()];
@@ -128,6 +158,8 @@ final class ClickPack {
             visits[i] = intern.apply(new Visit(visitor, (flags & 1) != 0, (flags & 2) != 0, in.ref(strings), in.ref(strings),
                     in.ref(strings), in.ref(strings), in.ref(strings), in.ref(strings), in.ref(strings)));
         }
+        String[] targets = new String[version == VERSION ? (int) in.varint() : 0];
+        for (int i = 0; i < targets.length; i++) targets[i] = in.string();
         long n = in.varint();
         long ts = 0;
         long id = 0;
@@ -136,8 +168,8 @@ final class ClickPack {
             ts += unzigzag(in.varint());
             id += unzigzag(in.varint());
             Visit v = visits[(int) in.varint()];
-            boolean counted = in.read() != 0;
-            sink.click(id, link, ts, counted, v);
+            long served = in.varint(); // version 2: the counted byte, 0 or 1, which reads as a varint with no target
+            sink.click(id, link, ts, (served & 1) != 0, v, in.ref(targets, served >>> 1));
         }
     }
 
@@ -234,9 +266,12 @@ final class ClickPack {
         }
 
         String ref(String[] strings) {
-            int i = (int) varint();
-            if (i > strings.length) throw new IllegalStateException("click pack: bad string reference");
-            return i == 0 ? null : strings[i - 1];
+            return ref(strings, varint());
+        }
+
+        String ref(String[] strings, long i) {
+            if (i < 0 || i > strings.length) throw new IllegalStateException("click pack: bad string reference");
+            return i == 0 ? null : strings[(int) i - 1];
         }
 
         String string() {

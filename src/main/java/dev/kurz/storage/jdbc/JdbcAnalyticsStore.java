@@ -169,8 +169,8 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     private void writeEvents(Connection c, List<EnrichedClick> events) throws SQLException {
         if (events.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO click_events (link_id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO click_events (link_id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent, target)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int n = 0;
             for (EnrichedClick e : events) {
                 ps.setLong(1, e.linkId());
@@ -184,6 +184,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
                 ps.setString(9, e.referrerHost());
                 ps.setString(10, e.ip());
                 ps.setString(11, e.userAgent());
+                ps.setString(12, e.target());
                 ps.addBatch();
                 if (++n % BATCH == 0) flush(ps);
             }
@@ -303,7 +304,7 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
         sqliteHasClickLog();
         String cursor = beforeMillis == null ? "" : " AND (ts < ? OR (ts = ? AND id < ?))";
         List<StoredClick> out = new ArrayList<>();
-        query("SELECT id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent FROM click_events"
+        query("SELECT id, ts, visitor, bot, country, browser, os, device, referrer_host, ip, user_agent, target FROM click_events"
                         + " WHERE link_id = ? AND ts >= ? AND ts < ?" + cursor + " ORDER BY ts DESC, id DESC LIMIT ?",
                 ps -> {
                     int i = 1;
@@ -317,7 +318,8 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
                     }
                     ps.setInt(i, limit);
                 }, rs -> out.add(new StoredClick(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getBoolean(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11))));
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                        rs.getString(12))));
         return out;
     }
 

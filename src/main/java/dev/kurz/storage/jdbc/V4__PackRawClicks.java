@@ -65,7 +65,7 @@ final class V4__PackRawClicks extends BaseJavaMigration {
                 }
                 Visit v = new Visit(rs.getLong(4), rs.getBoolean(5), false, rs.getString(6), rs.getString(7), rs.getString(8),
                         rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12));
-                pack.add(rs.getLong(1), link, ts, false, visits.computeIfAbsent(v, k -> k));
+                pack.add(rs.getLong(1), link, ts, false, visits.computeIfAbsent(v, k -> k), null);
             }
             if (pack != null) ClickLogStore.insertPack(insert, link, pack);
             insert.executeBatch();
