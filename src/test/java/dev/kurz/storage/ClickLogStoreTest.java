@@ -128,6 +128,25 @@ class ClickLogStoreTest {
     }
 
     @Test
+    void fold_runsOnTime_withoutAnotherWrite() throws Exception {
+        // Regression: the fold was started only by a write, so a burst's last minute waited for the
+        // next burst (and that burst paid for it).
+        Database db = Database.sqlite(dir.resolve("kurz.db"));
+        JdbcStore links = new JdbcStore(db);
+        Link a = links.insert(new NewLink("https://e.com/a", "idle-a", null, List.of(), null, null, 302, true), T0);
+        AnalyticsStore store = AnalyticsStore.open(db, Duration.ofMillis(300));
+        store.write(aggregate(a, 0, 100));
+        assertThat(count("click_log")).isEqualTo(1);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (count("click_log") > 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(count("click_log")).as("log rows left without a further write").isZero();
+        assertThat(store.uncountedClicks(a.id())).isZero();
+        assertThat(links.find("idle-a").orElseThrow().clicks()).isEqualTo(100);
+        store.close();
+        db.close();
+    }
+
+    @Test
     void packs_holdOneHourAtMost_soRetentionDropsThemOnTime() throws Exception {
         Database db = Database.sqlite(dir.resolve("kurz.db"));
         Link link = new JdbcStore(db).insert(new NewLink("https://e.com/a", "hours", null, List.of(), null, null, 302, true), T0);

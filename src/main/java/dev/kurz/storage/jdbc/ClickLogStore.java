@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -61,7 +61,7 @@ public final class ClickLogStore implements AnalyticsStore {
     private final JdbcAnalyticsStore tables;
     private final long compactEveryNanos;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final ExecutorService compactor = Executors.newSingleThreadExecutor(
+    private final ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("kurz-click-compactor").daemon(true).factory());
     private final AtomicBoolean compacting = new AtomicBoolean();
     private final Object compactions = new Object();
@@ -70,7 +70,7 @@ public final class ClickLogStore implements AnalyticsStore {
     private ClickAggregate sealed;
     private long lastSeq;
     private long sealedUpTo;
-    private long lastCompact = System.nanoTime();
+    private volatile long lastCompact = System.nanoTime();
     /** Raw clicks before this are past retention: reads skip them though their pack may linger. */
     private volatile long purgedBefore = Long.MIN_VALUE;
 
@@ -81,6 +81,14 @@ public final class ClickLogStore implements AnalyticsStore {
         this.tables = tables;
         this.compactEveryNanos = compactEvery.toNanos();
         recover();
+        if (compactEveryNanos > 0) {
+            // Also when no write comes: what the last minute logged is folded on time, not by the
+            // next burst of clicks (which then paid for the fold of the one before).
+            long every = Math.max(compactEveryNanos / 4, 250_000_000L);
+            compactor.scheduleWithFixedDelay(() -> {
+                if (System.nanoTime() - lastCompact >= compactEveryNanos) startFold();
+            }, every, every, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     // ---- writes (the batcher thread) ----
@@ -123,7 +131,12 @@ public final class ClickLogStore implements AnalyticsStore {
         } finally {
             lock.writeLock().unlock();
         }
-        if (System.nanoTime() - lastCompact >= compactEveryNanos && compacting.compareAndSet(false, true)) {
+        if (System.nanoTime() - lastCompact >= compactEveryNanos) startFold();
+    }
+
+    /** Folds the log on the compactor thread unless a fold is under way. */
+    private void startFold() {
+        if (compacting.compareAndSet(false, true)) {
             lastCompact = System.nanoTime();
             try {
                 compactor.execute(() -> {
