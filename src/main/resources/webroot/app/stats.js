@@ -150,6 +150,8 @@ export function statsPanel(slug, {domain = null, onLoad = () => {}} = {}) {
         xs: s.series.map((p) => Date.parse(p.t) / 1000),
         clicks: s.series.map((p) => p.clicks),
         human: s.series.map((p) => p.humanClicks),
+        // Top links by key (host/slug off the default domain), as live frames name them.
+        topLinks: s.topLinks?.map((i) => ({...i, slug: i.domain ? `${i.domain}/${i.slug}` : i.slug})),
       };
       fill(status);
       render();

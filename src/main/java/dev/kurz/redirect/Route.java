@@ -69,34 +69,41 @@ public final class Route {
      * cache, where ten thousand copies did not (bench/redirect/smart.sh). The answers (which differ
      * when only the destinations differ) are the link's own, each interned too.
      */
-    private static final class Conditions {
-        final List<Smart.Condition> source;
+    private static final class Conditions extends Compiled {
         final Rule[] rules;
 
         Conditions(List<Smart.Condition> source) {
-            this.source = source;
+            super(source);
             this.rules = source.stream().map(Route::compile).toArray(Rule[]::new);
         }
+    }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Conditions c && c.source.equals(source);
+    /** Something compiled from a link's settings: equal to another compiled from equal settings (the interners' key). */
+    private abstract static class Compiled {
+        private final Object source;
+
+        Compiled(Object source) {
+            this.source = source;
         }
 
         @Override
-        public int hashCode() {
+        public final boolean equals(Object o) {
+            return o != null && o.getClass() == getClass() && ((Compiled) o).source.equals(source);
+        }
+
+        @Override
+        public final int hashCode() {
             return source.hashCode();
         }
     }
 
     /** Variants as cumulative weights and their answers; shared by equal lists like {@link Conditions}. */
-    private static final class Variants {
-        final List<Smart.Variant> source;
+    private static final class Variants extends Compiled {
         final int[] cumulative;
         final Choice[] choices;
 
         Variants(List<Smart.Variant> source) {
-            this.source = List.copyOf(source);
+            super(List.copyOf(source));
             cumulative = new int[source.size()];
             choices = new Choice[cumulative.length];
             int sum = 0;
@@ -105,16 +112,6 @@ public final class Route {
                 cumulative[i] = sum;
                 choices[i] = ANSWERS.intern(new Choice(source.get(i).url(), ("variant:" + i).intern()));
             }
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Variants v && v.source.equals(source);
-        }
-
-        @Override
-        public int hashCode() {
-            return source.hashCode();
         }
     }
 

@@ -81,7 +81,13 @@ final class StatsRoutes {
         }
         if (slug == null) {
             JsonArray top = new JsonArray();
-            s.topLinks().forEach(l -> top.add(new JsonObject().put("slug", l.slug()).put("clicks", l.clicks())));
+            // A link is named by slug and, off the default domain, its domain: one slug may live on two domains.
+            s.topLinks().forEach(l -> {
+                JsonObject o1 = new JsonObject().put("slug", dev.kurz.link.LinkKeys.slug(l.slug()));
+                String host = dev.kurz.link.LinkKeys.domain(l.slug());
+                if (host != null) o1.put("domain", host);
+                top.add(o1.put("clicks", l.clicks()));
+            });
             o.put("topLinks", top);
         }
         return o;

@@ -92,6 +92,23 @@ abstract class DomainAddressingContract {
     }
 
     @Test
+    void topLinks_nameEachLinkWithItsDomain_soNamesakesStayTwoRows() {
+        domain("go.top.test");
+        link(api, "toplink", null, "https://example.com/t-default");
+        link(api, "toplink", "go.top.test", "https://example.com/t-branded");
+        for (int i = 0; i < 3; i++) assertThat(visit("go.top.test", "/toplink")[0]).isEqualTo("302");
+        assertThat(visit("kurz.test", "/toplink")[0]).isEqualTo("302");
+        Eventually.await("both namesakes in the top links", 10_000, () -> {
+            JsonArray top = api.get("/api/v1/stats").json().getJsonArray("topLinks");
+            return top.stream().map(JsonObject.class::cast).filter(o -> o.getString("slug").equals("toplink")).count() == 2;
+        });
+        List<JsonObject> rows = api.get("/api/v1/stats").json().getJsonArray("topLinks").stream().map(JsonObject.class::cast)
+                .filter(o -> o.getString("slug").equals("toplink")).toList();
+        assertThat(rows).extracting(o -> o.getString("domain"), o -> o.getLong("clicks"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("go.top.test", 3L), org.assertj.core.groups.Tuple.tuple(null, 1L));
+    }
+
+    @Test
     void block_withDomain_blocksTheLinkOnThatDomainOnly_andUnblocksIt() {
         domain("go.block.test");
         link(api, "held", null, "https://example.com/default");

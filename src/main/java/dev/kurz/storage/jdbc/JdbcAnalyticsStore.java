@@ -267,13 +267,15 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
     @Override
     public List<LinkCount> topLinks(long fromHour, long toHour, int limit) {
         List<LinkCount> out = new ArrayList<>();
-        query("SELECT l.slug, SUM(h.clicks) AS n FROM click_hour h JOIN links l ON l.id = h.link_id"
-                        + " WHERE h.hour >= ? AND h.hour < ? AND h.link_id <> 0 GROUP BY l.slug ORDER BY n DESC, l.slug LIMIT ?",
+        // By link, named by key (host/slug off the default domain): one slug on two domains is two links.
+        query("SELECT l.slug, d.host, SUM(h.clicks) AS n FROM click_hour h JOIN links l ON l.id = h.link_id"
+                        + " LEFT JOIN domains d ON d.id = l.domain_id"
+                        + " WHERE h.hour >= ? AND h.hour < ? AND h.link_id <> 0 GROUP BY l.id, l.slug, d.host ORDER BY n DESC, l.slug LIMIT ?",
                 ps -> {
                     ps.setLong(1, fromHour);
                     ps.setLong(2, toHour);
                     ps.setInt(3, limit);
-                }, rs -> out.add(new LinkCount(rs.getString(1), rs.getLong(2))));
+                }, rs -> out.add(new LinkCount(dev.kurz.link.LinkKeys.of(rs.getString(2), rs.getString(1)), rs.getLong(3))));
         return out;
     }
 
@@ -288,14 +290,14 @@ public final class JdbcAnalyticsStore implements AnalyticsStore {
         return out;
     }
 
-    /** The slugs of the given links (deleted ones are missing). */
+    /** The keys (slug, or host/slug off the default domain) of the given links (deleted ones are missing). */
     Map<Long, String> slugs(List<Long> ids) {
         Map<Long, String> out = new HashMap<>();
         if (ids.isEmpty()) return out;
         String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-        query("SELECT id, slug FROM links WHERE id IN (" + marks + ")", ps -> {
+        query("SELECT l.id, l.slug, d.host FROM links l LEFT JOIN domains d ON d.id = l.domain_id WHERE l.id IN (" + marks + ")", ps -> {
             for (int i = 0; i < ids.size(); i++) ps.setLong(i + 1, ids.get(i));
-        }, rs -> out.put(rs.getLong(1), rs.getString(2)));
+        }, rs -> out.put(rs.getLong(1), dev.kurz.link.LinkKeys.of(rs.getString(3), rs.getString(2))));
         return out;
     }
 
