@@ -322,7 +322,7 @@ echo "links: $ALL_LINKS generated (slug = 7 chars [A-Za-z0-9], url = https://exa
 
 # ---------------------------------------------------------------- wrk helpers
 WRK_TIMEOUT_PAD=30
-WALK_MAX_S=$(( ALL_LINKS / 500 + 10 ))   # upper bound for one walk (>= 500 links/s)
+WALK_MAX_S=$(( ALL_LINKS / 250 + 20 ))   # upper bound for one walk (>= 250 links/s: a cold JVM beside another one)
 
 # walk_check NAME PORT -> verifies every slug once (302 + Location); dies on failure
 walk_check() {
@@ -668,6 +668,7 @@ if (( RUN_KURZ )) && [[ -n $KURZ_B ]]; then
     [[ $code == 200 ]] || { head -c 1000 "$TMP/resp.json"; echo; die "Kurz B: batch $(basename "$f") answered HTTP $code"; }
   done
   echo "  Kurz B up (pid $KURZ_B_PID, port $PORT_KURZ_B), links loaded"
+  settle "$KURZ_PID" "$KURZ_B_PID" >/dev/null   # both on one core: let A's deferred work end before B's walk
   walk_check kurz-b "$PORT_KURZ_B"   # its clicks are its own: the count check below reads Kurz A
 fi
 
