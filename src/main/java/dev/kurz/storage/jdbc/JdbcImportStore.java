@@ -117,6 +117,16 @@ public final class JdbcImportStore implements ImportStore {
         // The outer condition is checked again on the row itself: on PostgreSQL a second node that
         // picked the same job waits for the first one's update and then finds it no longer claimable.
         String claimable = "(status = 'queued' OR (status = 'running' AND lease_until < ?))";
+        // Polled every few seconds: "nothing to claim", the usual answer, is read on a reader, without
+        // the write transaction that on SQLite takes the single writer from the clicks.
+        try (Connection c = reader.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM import_jobs WHERE " + claimable + " LIMIT 1")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StorageException("claim import", e);
+        }
         String sql = "UPDATE import_jobs SET status = 'running', owner = ?, lease_until = ?, started_at = COALESCE(started_at, ?)"
                 + " WHERE id = (SELECT id FROM import_jobs WHERE " + claimable + " ORDER BY created_at, id LIMIT 1) AND " + claimable
                 + " RETURNING " + COLUMNS;

@@ -152,6 +152,15 @@ public final class JdbcWebhookStore implements WebhookStore {
     @Override
     public List<Delivery> claim(String node, Instant now, Instant leaseUntil, int limit) {
         long t = now.toEpochMilli();
+        // The dispatcher asks every second: nothing due (the usual answer) is read on a reader,
+        // without a write transaction, which on SQLite would take the single writer from the clicks.
+        if (query(reader, "SELECT 1 FROM webhook_deliveries WHERE (state = 'queued' AND next_attempt_at <= ?)"
+                + " OR (state = 'running' AND lease_until < ?) LIMIT 1", ps -> {
+                    ps.setLong(1, t);
+                    ps.setLong(2, t);
+                }, rs -> 1).isEmpty()) {
+            return List.of();
+        }
         String lock = dialect == Dialect.POSTGRES ? " FOR UPDATE OF d SKIP LOCKED" : "";
         String sql = "UPDATE webhook_deliveries SET state = 'running', claimed_by = ?, lease_until = ? WHERE id IN ("
                 + "SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
