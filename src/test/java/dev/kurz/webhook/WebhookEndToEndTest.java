@@ -65,6 +65,26 @@ class WebhookEndToEndTest {
                 .filter(o -> ((JsonObject) o).getInteger("attempts") > 1).map(o -> (Object) ((JsonObject) o).getJsonArray("history")).toList();
     }
 
+    /**
+     * At least once, never more than the store's history explains: a message arrives twice only when
+     * its delivery records an attempt that failed (an answer not read within the deadline on a loaded
+     * machine, then a retry). Returns the first arrival of each message, in arrival order.
+     */
+    static List<Receiver.Received> atLeastOnce(dev.kurz.testing.Api on, JsonObject hook, List<Receiver.Received> all) {
+        JsonArray deliveries = on.get("/api/v1/webhooks/" + hook.getLong("id") + "/deliveries?limit=1000").json().getJsonArray("items");
+        Map<String, JsonObject> byMessage = new HashMap<>();
+        for (Object o : deliveries) byMessage.put(((JsonObject) o).getString("messageId"), (JsonObject) o);
+        Map<String, Long> arrivals = all.stream().collect(java.util.stream.Collectors.groupingBy(Receiver.Received::id, java.util.stream.Collectors.counting()));
+        arrivals.forEach((id, n) -> {
+            JsonObject d = byMessage.get(id);
+            assertThat(d).as("delivery of " + id).isNotNull();
+            long failed = d.getJsonArray("history").stream().filter(h -> ((JsonObject) h).getString("error") != null
+                    || ((JsonObject) h).getInteger("statusCode") == null || ((JsonObject) h).getInteger("statusCode") >= 300).count();
+            assertThat(n).as(id + " arrived " + n + " times; its attempts: " + d.getJsonArray("history")).isLessThanOrEqualTo(1 + failed);
+        });
+        return firstOfEach(all);
+    }
+
     /** The first arrival of each webhook-id, in arrival order: what a receiver that drops repeats keeps. */
     static List<Receiver.Received> firstOfEach(List<Receiver.Received> all) {
         Set<String> seen = new HashSet<>();
@@ -97,10 +117,10 @@ class WebhookEndToEndTest {
                 assertThat(api.delete("/api/v1/links/" + s).status()).isEqualTo(204);
             }
             await("32 events acknowledged", 15_000, () -> r.acknowledged().size() >= 32);
-            List<Receiver.Received> got = r.acknowledged();
+            List<Receiver.Received> all = r.acknowledged();
+            assertThat(all).allMatch(Receiver.Received::verified);
+            List<Receiver.Received> got = atLeastOnce(api, hook, all);
             assertThat(got).as("retried: %s", retried(hook)).hasSize(32);
-            assertThat(got).allMatch(Receiver.Received::verified);
-            assertThat(got.stream().map(Receiver.Received::id).distinct().count()).as("each event once").isEqualTo(32);
             for (String s : slugs) {
                 List<Receiver.Received> mine = got.stream().filter(x -> s.equals(slug(x))).toList();
                 assertThat(mine.stream().map(x -> x.body().getString("type")).toList())
