@@ -510,6 +510,17 @@ histo_diff() {
     awk -F'\t' -v n="$LINKS" '{ printf "      %+10d B  (%6.1f B/link)  %s\n", $1, $1 / n, $2 }'
 }
 
+# launch_kurz CHECKOUT PORT MGMT_PORT DATA_DIR LOG -> starts `./kurz run` of that checkout in the
+# background on SERVER_CORE with the benchmark's settings ($! is its process group)
+launch_kurz() {
+  (cd "$1" && exec env KURZ_PORT="$2" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$4" \
+      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="$3" KURZ_MANAGEMENT_HOST=127.0.0.1 \
+      KURZ_TRUSTED_PROXIES="$([[ $VISITORS == realistic ]] && echo 127.0.0.1)" \
+      KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
+      KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
+      setsid taskset -c "$SERVER_CORE" ./kurz run) >"$5" 2>&1 </dev/null &
+}
+
 # ---------------------------------------------------------------- Kurz
 KURZ_PID=""
 KURZ_REQS=0; KURZ_WRK_RUNS=0; CLICKS_LINE=""
@@ -531,12 +542,7 @@ if (( RUN_KURZ )); then
   KURZ_DATA="$TMP/kurz-data"; mkdir -p "$KURZ_DATA"
   API_KEY="kurz_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   t_launch=$(now_ns)
-  (cd "$REPO" && exec env KURZ_PORT="$PORT_KURZ" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$KURZ_DATA" \
-      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="$PORT_MGMT" KURZ_MANAGEMENT_HOST=127.0.0.1 \
-      KURZ_TRUSTED_PROXIES="$([[ $VISITORS == realistic ]] && echo 127.0.0.1)" \
-      KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
-      KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
-      setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz.log" 2>&1 </dev/null &
+  launch_kurz "$REPO" "$PORT_KURZ" "$PORT_MGMT" "$KURZ_DATA" "$TMP/kurz.log"
   KURZ_PGID=$!
   deadline=$(( $(date +%s) + READY_TIMEOUT_S ))
   t_ready=""
@@ -651,12 +657,7 @@ if (( RUN_KURZ )) && [[ -n $KURZ_B ]]; then
     (cd "$KURZ_B" && ./kurz build) >"$TMP/build-b.log" 2>&1 || { tail -n 30 "$TMP/build-b.log"; die "./kurz build failed in $KURZ_B"; }
   fi
   mkdir -p "$TMP/kurz-b-data"
-  (cd "$KURZ_B" && exec env KURZ_PORT="$PORT_KURZ_B" KURZ_HOST=127.0.0.1 KURZ_DATA_DIR="$TMP/kurz-b-data" \
-      KURZ_API_KEY="$API_KEY" KURZ_SKIP_BUILD=1 KURZ_MANAGEMENT_PORT="$PORT_MGMT_B" KURZ_MANAGEMENT_HOST=127.0.0.1 \
-      KURZ_TRUSTED_PROXIES="$([[ $VISITORS == realistic ]] && echo 127.0.0.1)" \
-      KURZ_METRICS_REDIRECTS="${KURZ_METRICS_REDIRECTS:-on}" \
-      KURZ_RATELIMIT_REDIRECT="$KURZ_REDIRECT_RATE" KURZ_RATELIMIT_API=off KURZ_RATELIMIT_API_IP=off \
-      setsid taskset -c "$SERVER_CORE" ./kurz run) >"$TMP/kurz-b.log" 2>&1 </dev/null &
+  launch_kurz "$KURZ_B" "$PORT_KURZ_B" "$PORT_MGMT_B" "$TMP/kurz-b-data" "$TMP/kurz-b.log"
   KURZ_B_PGID=$!
   deadline=$(( $(date +%s) + READY_TIMEOUT_S ))
   until [[ $(http_code "http://127.0.0.1:$PORT_KURZ_B/health/ready") == 200 ]]; do

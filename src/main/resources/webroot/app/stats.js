@@ -2,7 +2,7 @@
 // chart, totals, top lists) and the live box (counter #live-clicks and feed #live-feed).
 
 import {h, fill, time, fmtNumber, countryName} from './dom.js';
-import {stats as fetchStats, keyHash} from './api.js';
+import {stats as fetchStats, keyHash, linkKey} from './api.js';
 import {clicksChart} from './chart.js';
 
 const MINUTE = 60;
@@ -151,7 +151,7 @@ export function statsPanel(slug, {domain = null, onLoad = () => {}} = {}) {
         clicks: s.series.map((p) => p.clicks),
         human: s.series.map((p) => p.humanClicks),
         // Top links by key (host/slug off the default domain), as live frames name them.
-        topLinks: s.topLinks?.map((i) => ({...i, slug: i.domain ? `${i.domain}/${i.slug}` : i.slug})),
+        topLinks: s.topLinks?.map((i) => ({...i, slug: linkKey(i)})),
       };
       fill(status);
       render();

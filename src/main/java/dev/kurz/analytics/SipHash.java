@@ -10,32 +10,20 @@ final class SipHash {
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
         int end = len - (len & 7);
-        for (int i = 0; i < end; i += 8) {
-            long m = le(in, i, 8);
-            v3 ^= m;
-            for (int r = 0; r < 2; r++) {
+        // Each message word (the last one carries the length and the tail bytes) takes 2 rounds, then 4 finalise.
+        for (int at = 0; ; at += 8) {
+            boolean finish = at > end;
+            long m = finish ? 0 : at < end ? le(in, at, 8) : ((long) len) << 56 | le(in, end, len & 7);
+            if (finish) v2 ^= 0xff;
+            else v3 ^= m;
+            for (int r = finish ? 4 : 2; r > 0; r--) {
                 v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
                 v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
                 v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
                 v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
             }
+            if (finish) break;
             v0 ^= m;
-        }
-        long b = ((long) len) << 56 | le(in, end, len & 7);
-        v3 ^= b;
-        for (int r = 0; r < 2; r++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-        }
-        v0 ^= b;
-        v2 ^= 0xff;
-        for (int r = 0; r < 4; r++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
         }
         return v0 ^ v1 ^ v2 ^ v3;
     }
