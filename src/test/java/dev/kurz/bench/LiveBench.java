@@ -219,6 +219,10 @@ public final class LiveBench {
         JsonObject serverStats = serverStats(base, key);
 
         stats.closing = true;
+        // Vert.x closes a client nobody references (and its connections) when the GC finds it:
+        // both stay reachable until here, or the dashboards could close mid-run.
+        java.lang.ref.Reference.reachabilityFence(wsClient);
+        java.lang.ref.Reference.reachabilityFence(http);
         vertx.close().await(20, TimeUnit.SECONDS);
         loadVertx.close().await(20, TimeUnit.SECONDS);
 

@@ -21,6 +21,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OwnLinksEndToEndTest {
     private final Vertx vertx = Vertx.vertx();
+    /**
+     * One WebSocket client for the class, held until the end: Vert.x closes a client nobody
+     * references when the GC finds it, with its connections (a handshake in progress failed with
+     * "Connection closed while handshake in process" about 1 run in 10 of the whole suite).
+     */
+    private final io.vertx.core.http.WebSocketClient sockets = vertx.createWebSocketClient();
     private Node node;
     private Api admin;
     private Api alice;
@@ -121,7 +127,7 @@ class OwnLinksEndToEndTest {
     @Test
     void webSocket_othersLinks404_allRefused_ownSubscribed() throws Exception {
         int port = Integer.parseInt(node.api.base.substring(node.api.base.lastIndexOf(':') + 1));
-        var ws = vertx.createWebSocketClient()
+        var ws = sockets
                 .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/api/v1/live"))
                 .await(5, TimeUnit.SECONDS);
         LiveEndToEndTest.Client c = new LiveEndToEndTest.Client(ws);
