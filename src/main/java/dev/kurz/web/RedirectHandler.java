@@ -123,34 +123,26 @@ final class RedirectHandler {
         }));
     }
 
-    /** @param unlocked the right password came with the request: the form is not shown again */
+    /**
+     * @param unlocked the right password came with the request: the form is not shown again.
+     * The plain branches stay as small as before smart links: the JIT inlines methods of at most
+     * 325 bytes of bytecode into a hot caller, so smart links' work lives in methods of its own.
+     */
     private void respond(HttpServerRequest req, Target t, dev.kurz.link.Domain domain, long start, boolean unlocked) {
         long now = clock.millis();
         switch (Redirector.decide(t, now)) {
             case REDIRECT -> {
-                if (t.route() != null && !unlocked && gated(req, t, domain, start)) return;
-                String served = redirect(req, t);
-                record(req, t, now, false, served);
+                if (t.route() != null) {
+                    smartRedirect(req, t, domain, now, start, unlocked);
+                    return;
+                }
+                redirect(req, t);
+                record(req, t, now, false, null);
                 observer.done(req, Outcome.REDIRECT, start);
             }
-            case NOT_FOUND -> {
-                if (domain != null && domain.notFoundRedirect() != null) found(req, domain.notFoundRedirect());
-                else error(req, 404, null);
-                if (orphans != null && req.method() == io.vertx.core.http.HttpMethod.GET) {
-                    orphans.offer(now, req.path(), req.getHeader(HttpHeaders.REFERER), req.getHeader(HttpHeaders.USER_AGENT));
-                }
-                observer.done(req, Outcome.NOT_FOUND, start);
-            }
-            case EXPIRED -> {
-                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
-                else error(req, 410, ApiProblems.linkExpired(t.slug()));
-                observer.done(req, Outcome.GONE, start);
-            }
-            case EXHAUSTED -> {
-                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
-                else error(req, 410, ApiProblems.linkExhausted(t.slug()));
-                observer.done(req, Outcome.GONE, start);
-            }
+            case NOT_FOUND -> notFound(req, domain, now, start);
+            case EXPIRED -> gone(req, t, ApiProblems.linkExpired(t.slug()), start);
+            case EXHAUSTED -> gone(req, t, ApiProblems.linkExhausted(t.slug()), start);
             case COUNT_FIRST -> {
                 if (t.route() != null && !unlocked && gated(req, t, domain, start)) return;
                 countThenRedirect(req, t, now, start);
@@ -160,6 +152,31 @@ final class RedirectHandler {
                 observer.done(req, Outcome.GONE, start);
             }
         }
+    }
+
+    /** A smart link's redirect: its page when it answers with one, else the destination its rules and variants choose. */
+    private void smartRedirect(HttpServerRequest req, Target t, dev.kurz.link.Domain domain, long now, long start, boolean unlocked) {
+        if (!unlocked && gated(req, t, domain, start)) return;
+        String served = smartAnswer(req, t);
+        record(req, t, now, false, served);
+        observer.done(req, Outcome.REDIRECT, start);
+    }
+
+    /** No such link: the domain's {@code notFoundRedirect} or the 404 page; a GET is recorded as an orphan visit. */
+    private void notFound(HttpServerRequest req, dev.kurz.link.Domain domain, long now, long start) {
+        if (domain != null && domain.notFoundRedirect() != null) found(req, domain.notFoundRedirect());
+        else error(req, 404, null);
+        if (orphans != null && req.method() == io.vertx.core.http.HttpMethod.GET) {
+            orphans.offer(now, req.path(), req.getHeader(HttpHeaders.REFERER), req.getHeader(HttpHeaders.USER_AGENT));
+        }
+        observer.done(req, Outcome.NOT_FOUND, start);
+    }
+
+    /** Expired or spent: the link's {@code fallbackUrl} (302) when it has one, else 410 with {@code problem}. */
+    private void gone(HttpServerRequest req, Target t, ProblemException problem, long start) {
+        if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
+        else error(req, 410, problem);
+        observer.done(req, Outcome.GONE, start);
     }
 
     /** A click-limited link: the database counts the click atomically, so N means exactly N redirects. */
@@ -172,44 +189,53 @@ final class RedirectHandler {
             if (err != null) {
                 failed(req, err, start);
             } else if (ok) {
-                String served = redirect(req, t);
+                String served = answer(req, t);
                 record(req, t, now, !head, served);
                 observer.done(req, Outcome.REDIRECT, start);
             } else {
                 if (!head) cache.markExhausted(t);
-                if (t.route() != null && t.route().fallbackUrl() != null) found(req, t.route().fallbackUrl());
-                else error(req, 410, ApiProblems.linkExhausted(t.slug()));
-                observer.done(req, Outcome.GONE, start);
+                gone(req, t, ApiProblems.linkExhausted(t.slug()), start);
             }
         }));
     }
 
     /** Answers the redirect; returns what was served for a smart link ("rule:N", "variant:N" or the URL), null for a plain one. */
-    private String redirect(HttpServerRequest req, Target t) {
+    private String answer(HttpServerRequest req, Target t) {
+        if (t.route() == null) {
+            redirect(req, t);
+            return null;
+        }
+        return smartAnswer(req, t);
+    }
+
+    /** A plain link's redirect. */
+    private static void redirect(HttpServerRequest req, Target t) {
+        send(req, t.status(), Redirector.location(t, req.query()), t.status() == 301 || t.status() == 308);
+    }
+
+    /** A smart link's redirect to what its rules and variants choose for this visitor; returns what was served. */
+    private String smartAnswer(HttpServerRequest req, Target t) {
+        Route r = t.route();
+        Route.Choice c = r.chooses() ? r.choose(new RequestVisitor(req, smart, proxies)) : r.own();
+        // The answer depends on who asks: never cached as permanent.
+        send(req, t.status(), Redirector.location(c.url(), r.query(t.forwardQuery() ? req.query() : null)), false);
+        return c.label() == null ? c.url() : c.label();
+    }
+
+    private static void send(HttpServerRequest req, int status, String location, boolean permanent) {
         HttpServerResponse resp = req.response();
-        // A smart link's answer depends on who asks: never cached as permanent.
-        boolean permanent = (t.status() == 301 || t.status() == 308) && t.route() == null;
-        resp.setStatusCode(t.status());
+        resp.setStatusCode(status);
         MultiMap h = resp.headers();
-        String served = null;
         try {
-            if (t.route() == null) {
-                h.add(HttpHeaders.LOCATION, Redirector.location(t, req.query()));
-            } else {
-                Route r = t.route();
-                Route.Choice c = r.chooses() ? r.choose(new RequestVisitor(req, smart, proxies)) : r.own();
-                served = c.label() == null ? c.url() : c.label();
-                h.add(HttpHeaders.LOCATION, Redirector.location(c.url(), r.query(t.forwardQuery() ? req.query() : null)));
-            }
+            h.add(HttpHeaders.LOCATION, location);
         } catch (IllegalArgumentException e) {
             // A query no header may carry (the decoder refuses control characters; this is the last guard).
             resp.setStatusCode(400).putHeader(HttpHeaders.CONNECTION, "close").end();
-            return served;
+            return;
         }
         h.add(HttpHeaders.CACHE_CONTROL, permanent ? PERMANENT : NO_STORE);
         h.add(NOSNIFF_HEADER, NOSNIFF);
         resp.end();
-        return served;
     }
 
     /** 302 to a domain's or a link's own fallback address. */
