@@ -41,6 +41,21 @@ function rangeStart(range, nowSec) {
 
 const label = (v) => ({other: 'Other', unknown: 'Unknown', direct: 'Direct / none'})[v] ?? v;
 
+/**
+ * What a smart link served, as the UI numbers it: "rule:0" is the form's Rule 1, "variant:1" its
+ * Variant 2; a URL (the link's own, or a rule's when it is also the link's) as host and path.
+ */
+export function targetName(v) {
+  const m = /^(rule|variant):(\d+)$/.exec(v ?? '');
+  if (m) return `${m[1] === 'rule' ? 'Rule' : 'Variant'} ${Number(m[2]) + 1}`;
+  try {
+    const u = new URL(v);
+    return u.host + (u.pathname === '/' ? '' : u.pathname);
+  } catch {
+    return v;
+  }
+}
+
 function barList(title, items, {name = label, href = null} = {}) {
   const max = Math.max(1, ...items.map((i) => i.clicks));
   const list = items.length
@@ -180,7 +195,9 @@ export function statsPanel(slug, {domain = null, onLoad = () => {}} = {}) {
       barList('Referrers', data.referrers),
       barList('Browsers', data.browsers),
       barList('Operating systems', data.os),
-      barList('Devices', data.devices));
+      barList('Devices', data.devices),
+      // Smart links only: which rule, variant or URL each click was sent to.
+      slug != null && data.targets?.length ? barList('Destinations', data.targets, {name: targetName}) : null);
   }
 
   /** Adds a `clicks` frame to the last bucket (or new ones) and the totals. */
@@ -265,6 +282,7 @@ export function liveBox({caption, showSlug = false}) {
       time(c.t, true),
       showSlug && c.slug ? h('a', {href: keyHash(c.slug), class: 'slug'}, c.slug) : null,
       h('span', {class: 'feed-text'}, bits.join(' · ') || 'Unknown visitor'),
+      c.target ? h('span', {class: 'feed-target', title: c.target}, `→ ${targetName(c.target)}`) : null,
       c.bot ? h('span', {class: 'badge bot'}, 'bot') : null);
   }
 

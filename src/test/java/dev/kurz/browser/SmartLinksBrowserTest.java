@@ -84,6 +84,16 @@ class SmartLinksBrowserTest {
         assertThat(driver.getPageSource()).contains("UP");
         shot("smart-3-unlocked");
 
+        // The link's page names what the click was sent to: the browser asked in English, so rule 1.
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> node.api.get("/api/v1/links/smart-browser/stats")
+                .json().getJsonArray("targets").size() > 0);
+        assertThat(node.api.get("/api/v1/links/smart-browser/stats").json().getJsonArray("targets").getJsonObject(0).getString("value"))
+                .isEqualTo("rule:0");
+        driver.get(base + "/app/#/links/smart-browser");
+        assertThat(await(By.cssSelector("section.top-list[aria-label='Destinations']")).getText()).contains("Rule 1");
+        assertThat(await(By.cssSelector("#live-feed .feed-target")).getText()).isEqualTo("→ Rule 1");
+        shot("smart-3b-destinations");
+
         driver.get(base + "/app/#/domains");
         await(By.id("domain-host")).sendKeys("go.browser.test");
         driver.findElement(By.id("domain-root")).sendKeys("https://example.com/");
