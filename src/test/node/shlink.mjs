@@ -126,6 +126,7 @@ const visits = await until('4 visits', async () => {
 assert.equal(visits.pagination.totalItems, 4);
 assert.ok(visits.data.some((v) => v.referer === 'news.example.org' && !v.potentialBot), JSON.stringify(visits.data));
 assert.ok(visits.data.some((v) => v.potentialBot));
+assert.ok(visits.data.every((v) => v.redirectUrl === 'https://example.com/shlink/one-b'), JSON.stringify(visits.data));
 const humans = await viaNode.getShortUrlVisits({ shortCode: 'sh-one' }, { excludeBots: true, itemsPerPage: 2, page: 2 });
 assert.equal(humans.pagination.totalItems, 3);
 assert.equal(humans.data.length, 1);

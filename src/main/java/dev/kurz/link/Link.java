@@ -47,6 +47,27 @@ public record Link(
         return LinkKeys.of(domain, slug);
     }
 
+    /**
+     * The destination a recorded click was sent to, from its {@code target}: null for a plain link's
+     * click (its URL), {@code rule:N} / {@code variant:N} for a rule's or a variant's (their URL as the
+     * link is now; null when the link no longer has it), a URL as is. Without the visitor's query or UTM.
+     */
+    public String destinationOf(String target) {
+        if (target == null) return smart == null ? url : null;
+        int colon = target.indexOf(':');
+        String kind = colon < 0 ? "" : target.substring(0, colon);
+        if (!kind.equals("rule") && !kind.equals("variant")) return target;
+        int n;
+        try {
+            n = Integer.parseInt(target.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return target;
+        }
+        List<?> list = smart == null ? null : kind.equals("rule") ? smart.rules() : smart.variants();
+        if (list == null || n < 0 || n >= list.size()) return null;
+        return list.get(n) instanceof Smart.Rule r ? r.url() : ((Smart.Variant) list.get(n)).url();
+    }
+
     /** A link with no recorded creator (made before creators were stored, or outside the API), not blocked. */
     public Link(long id, String slug, String url, String title, List<String> tags, Instant expiresAt, Long maxClicks,
                 int redirectType, boolean forwardQuery, Instant createdAt, Instant updatedAt, long clicks) {

@@ -47,6 +47,25 @@ class CompatEdgeEndToEndTest {
     }
 
     @Test
+    void shlink_visitsOfASmartLink_nameTheDestinationEachVisitorWasSentTo() throws Exception {
+        JsonObject link = new JsonObject().put("url", "https://example.com/everyone").put("slug", "sh-smart")
+                .put("rules", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                        .put("if", new JsonObject().put("language", new io.vertx.core.json.JsonArray().add("de")))
+                        .put("url", "https://example.com/de")));
+        assertThat(api.post("/api/v1/links", link).status()).isEqualTo(201);
+        assertThat(api.get("/sh-smart", "Accept-Language", "de-AT,de;q=0.9").header("Location")).isEqualTo("https://example.com/de");
+        assertThat(api.get("/sh-smart", "Accept-Language", "fr").header("Location")).isEqualTo("https://example.com/everyone");
+        io.vertx.core.json.JsonArray visits = null;
+        for (long until = System.currentTimeMillis() + 10_000; System.currentTimeMillis() < until; Thread.sleep(100)) {
+            visits = api.get("/rest/v3/short-urls/sh-smart/visits").json().getJsonObject("visits").getJsonArray("data");
+            if (visits.size() == 2) break;
+        }
+        assertThat(visits).hasSize(2);
+        assertThat(visits.stream().map(v -> ((JsonObject) v).getString("redirectUrl")))
+                .containsExactlyInAnyOrder("https://example.com/de", "https://example.com/everyone");
+    }
+
+    @Test
     void shlink_unknownRoute_shlinkNotFound() {
         Api.Resp r = api.get("/rest/v3/nothing-here");
         assertThat(r.status()).isEqualTo(404);

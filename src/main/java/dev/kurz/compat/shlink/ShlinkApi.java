@@ -387,7 +387,7 @@ public final class ShlinkApi implements Edge.Module {
                 .put("visitLocation", location)
                 .put("potentialBot", raw.bot())
                 .put("visitedUrl", edge.base() + "/" + c.link().slug())
-                .putNull("redirectUrl")
+                .put("redirectUrl", c.link().destinationOf(raw.target()))
                 .put("shortCode", c.link().slug())
                 .putNull("domain");
     }
