@@ -82,7 +82,8 @@
 #                       commit) on PORT_KURZ+2 (management PORT_MGMT+2), same core, same links: each
 #                       round measures both back to back (order alternating), and the summary gives
 #                       kurz / kurz-b from the same run. Its jar is built with that checkout's
-#                       `./kurz build` unless KURZ_SKIP_BUILD=1.
+#                       `./kurz build` unless KURZ_SKIP_BUILD=1. B_FIRST=1 measures B first in odd
+#                       rounds (bench/redirect/ab.sh alternates it over many server pairs).
 #   REDIRECT_LIMIT=on   Kurz's per-address redirect limit (KURZ_RATELIMIT_REDIRECT):
 #                         on  = checked on every redirect but never reached (1000000000/s):
 #                               the price of the check, with every answer a 302;
@@ -123,6 +124,7 @@ TRAFFIC=${TRAFFIC:-uniform}
 REQUESTS=${REQUESTS:-200000}
 PORT_MGMT=${PORT_MGMT:-18089}
 KURZ_B=${KURZ_B:-}
+B_FIRST=${B_FIRST:-0}
 # Link health checks off: a fresh server's first pass over 10,000 never-checked example.com links
 # (no network here: every check fails slowly) ran through every measured run as background work
 # that the build before link checks did not have. KURZ_LINK_CHECK_INTERVAL=24h turns them on.
@@ -148,6 +150,7 @@ done
 (( DURATION >= 1 )) || die "DURATION must be >= 1"
 (( LINKS >= 1 )) || die "LINKS must be >= 1"
 [[ $SMART == 0 || $SMART == 1 || $SMART == mixed ]] || die "SMART must be 0, 1 or mixed"
+[[ $B_FIRST == 0 || $B_FIRST == 1 ]] || die "B_FIRST must be 0 or 1"
 # Links in the server: with SMART=mixed, LINKS plain ones and then LINKS smart ones.
 ALL_LINKS=$LINKS
 [[ $SMART == mixed ]] && ALL_LINKS=$(( LINKS * 2 ))
@@ -782,7 +785,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     done
     CUR_SLUGS=$SLUG_FILE
   elif (( RUN_KURZ )) && [[ -n $KURZ_B_PID ]]; then
-    if (( r % 2 )); then measure "$r" kurz "$PORT_KURZ"; measure "$r" kurz-b "$PORT_KURZ_B"
+    if (( (r + B_FIRST) % 2 )); then measure "$r" kurz "$PORT_KURZ"; measure "$r" kurz-b "$PORT_KURZ_B"
     else measure "$r" kurz-b "$PORT_KURZ_B"; measure "$r" kurz "$PORT_KURZ"; fi
   elif (( RUN_KURZ )); then measure "$r" kurz "$PORT_KURZ"; fi
   if (( RUN_NGINX )); then measure "$r" nginx "$PORT_NGINX"; fi

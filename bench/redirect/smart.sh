@@ -16,7 +16,7 @@
 # landed in whichever run came next and decided the ratio.
 #
 # The other half of the goal (plain links >= 0.97x of the figure before smart links) compares two
-# builds: bench/redirect/run.sh on both commits, alternated, same machine.
+# builds over many server pairs: KURZ_B=<checkout of the commit before> bench/redirect/ab.sh.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVERS=${SERVERS:-2}
