@@ -224,6 +224,7 @@ export function statsPanel(slug, {domain = null, onLoad = () => {}} = {}) {
     data.totals.humanClicks += f.humanClicks ?? 0;
     data.totals.bots += (f.clicks ?? 0) - (f.humanClicks ?? 0);
     for (const key of BREAKDOWNS) addCounts(data[key], f[key] ?? {});
+    if (slug != null && f.targets) addCounts(data.targets ?? (data.targets = []), f.targets); // a smart link's Destinations
     if (slug == null) addTopLink(data.topLinks ?? (data.topLinks = []), f.slug, f.clicks ?? 0);
     framesSeen++;
     clearTimeout(settle);

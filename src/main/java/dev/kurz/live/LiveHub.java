@@ -72,6 +72,8 @@ public final class LiveHub implements AutoCloseable {
      * count per click here, the breakdowns are made once per link at the tick.
      */
     private Map<String, Map<Visit.Traits, long[]>> counts = new HashMap<>();
+    /** Per link, what its smart clicks of the tick were sent to (plain links have no entry). */
+    private Map<String, Map<String, long[]>> targets = new HashMap<>();
     private java.util.ArrayDeque<EnrichedClick> singles = new java.util.ArrayDeque<>();
 
     public LiveHub(InstantSource clock, Duration tick) {
@@ -200,6 +202,7 @@ public final class LiveHub implements AutoCloseable {
             for (EnrichedClick c : slice) {
                 counts.computeIfAbsent(c.slug(), k -> new IdentityHashMap<>())
                         .computeIfAbsent(c.visit().traits(), k -> new long[1])[0]++;
+                if (c.target() != null) targets.computeIfAbsent(c.slug(), k -> new HashMap<>()).computeIfAbsent(c.target(), k -> new long[1])[0]++;
                 // The newest clicks of the tick are the ones worth showing.
                 if (singles.size() == MAX_SINGLES_PER_TICK) singles.removeFirst();
                 singles.add(c); // its frame is built at the tick, only for the ones kept
@@ -250,6 +253,11 @@ public final class LiveHub implements AutoCloseable {
 
     /** A link's clicks of one tick, with the breakdowns named as the stats name them. */
     static ClickSummary summary(String slug, long now, Map<Visit.Traits, long[]> byTraits) {
+        return summary(slug, now, byTraits, Map.of());
+    }
+
+    /** @param byTarget what the link's smart clicks were sent to (empty for a plain link) */
+    static ClickSummary summary(String slug, long now, Map<Visit.Traits, long[]> byTraits, Map<String, long[]> byTarget) {
         long clicks = 0;
         long human = 0;
         Map<String, Long> countries = new HashMap<>();
@@ -268,7 +276,9 @@ public final class LiveHub implements AutoCloseable {
             os.merge(named(t.os(), "unknown"), n, Long::sum);
             devices.merge(named(t.device(), "unknown"), n, Long::sum);
         }
-        return new ClickSummary(slug, now, clicks, human, countries, referrers, browsers, os, devices);
+        Map<String, Long> targets = new HashMap<>();
+        byTarget.forEach((target, n) -> targets.put(target, n[0]));
+        return new ClickSummary(slug, now, clicks, human, countries, referrers, browsers, os, devices, targets);
     }
 
     private static String named(String value, String unknown) {
@@ -278,19 +288,22 @@ public final class LiveHub implements AutoCloseable {
     private void tick() {
         try {
             Map<String, Map<Visit.Traits, long[]>> c;
+            Map<String, Map<String, long[]>> served;
             java.util.ArrayDeque<EnrichedClick> si;
             synchronized (lock) {
                 if (counts.isEmpty()) return;
                 c = counts;
+                served = targets;
                 si = singles;
                 counts = new HashMap<>();
+                targets = new HashMap<>();
                 singles = new java.util.ArrayDeque<>();
             }
             long now = clock.millis();
             List<ClickSummary> local = new ArrayList<>(c.size());
             JsonArray summaries = new JsonArray();
             c.forEach((slug, byTraits) -> {
-                ClickSummary sum = summary(slug, now, byTraits);
+                ClickSummary sum = summary(slug, now, byTraits, served.getOrDefault(slug, Map.of()));
                 local.add(sum);
                 summaries.add(sum.toJson());
             });

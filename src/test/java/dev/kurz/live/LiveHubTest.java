@@ -96,6 +96,23 @@ class LiveHubTest {
         assertThat(counts(f, "devices"))
                 .containsOnly(java.util.Map.entry("desktop", 2L), java.util.Map.entry("bot", 1L), java.util.Map.entry("unknown", 1L));
         assertThat(ClickSummary.fromJson(f).toJson()).isEqualTo(f);
+        assertThat(f.containsKey("targets")).as("a plain link's frame names no targets").isFalse();
+    }
+
+    @Test
+    void clicksFrame_ofASmartLink_countsWhatEachClickWasSentTo() throws Exception {
+        FakeTransport t = new FakeTransport();
+        LiveConnection c = hub.connect(t);
+        hub.subscribe(c, List.of(), true);
+        EnrichedClick plain = click("s", false, "DE");
+        hub.onClicks(List.of(new EnrichedClick(1, "s", now[0], true, plain.visit(), "rule:0"),
+                new EnrichedClick(1, "s", now[0], true, plain.visit(), "variant:1"),
+                new EnrichedClick(1, "s", now[0], true, plain.visit(), "rule:0")));
+        await(() -> t.clicks("s") == 3);
+        JsonObject f = t.ofType("clicks").get(0);
+        assertThat(counts(f, "targets")).containsOnly(java.util.Map.entry("rule:0", 2L), java.util.Map.entry("variant:1", 1L));
+        // Relayed to other nodes and back, as is.
+        assertThat(ClickSummary.fromJson(f).toJson()).isEqualTo(f);
     }
 
     @Test
