@@ -502,6 +502,13 @@ jvm_heap_used_bytes() {  # pid label -> "used" of the heap (GC.heap_info), after
     END { if (found) printf "%.0f\n", sum }' <<<"$out"
 }
 
+# b_heap_point LABEL -> Kurz B's live bytes, after the same full GCs A gets at that point (histogram, GC.run)
+b_heap_point() {
+  [[ -n $JCMD ]] || return 0
+  jvm_live_bytes "$KURZ_B_PID" "b-$1"
+  jvm_heap_used_bytes "$KURZ_B_PID" "b-$1" >/dev/null
+}
+
 # histogram diff: top classes by byte growth between two histograms
 histo_diff() {
   awk '
@@ -673,18 +680,17 @@ if (( RUN_KURZ )) && [[ -n $KURZ_B ]]; then
   # B gets the same full GCs (histograms, GC.run) at the same points as A: they shape the parallel
   # collector's adaptive sizing, and A measured with them beside B without kept A's young
   # generation ~4x smaller than B's (4x the young collections in the runs: 68 vs 17).
-  B_START=""; B_LOADED=""; B_WALKED=""
-  if [[ -n $JCMD ]]; then B_START=$(jvm_live_bytes "$KURZ_B_PID" b-start); jvm_heap_used_bytes "$KURZ_B_PID" b-start >/dev/null; fi
+  B_START=$(b_heap_point start)
   for f in "$TMP"/batch-*.json; do
     code=$(curl -s -o "$TMP/resp.json" -w '%{http_code}' --max-time 120 -H "X-Api-Key: $API_KEY" \
            -H 'Content-Type: application/json' --data-binary "@$f" "http://127.0.0.1:$PORT_KURZ_B/api/v1/links/batch") || code=000
     [[ $code == 200 ]] || { head -c 1000 "$TMP/resp.json"; echo; die "Kurz B: batch $(basename "$f") answered HTTP $code"; }
   done
   echo "  Kurz B up (pid $KURZ_B_PID, port $PORT_KURZ_B), links loaded"
-  if [[ -n $JCMD ]]; then B_LOADED=$(jvm_live_bytes "$KURZ_B_PID" b-loaded); jvm_heap_used_bytes "$KURZ_B_PID" b-loaded >/dev/null; fi
+  B_LOADED=$(b_heap_point loaded)
   settle "$KURZ_PID" "$KURZ_B_PID" >/dev/null   # both on one core: let A's deferred work end before B's walk
   walk_check kurz-b "$PORT_KURZ_B"   # its clicks are its own: the count check below reads Kurz A
-  if [[ -n $JCMD ]]; then B_WALKED=$(jvm_live_bytes "$KURZ_B_PID" b-walked); jvm_heap_used_bytes "$KURZ_B_PID" b-walked >/dev/null; fi
+  B_WALKED=$(b_heap_point walked)
   if [[ -n $B_START && -n $B_LOADED && -n $B_WALKED ]]; then
     awk -v s="$B_START" -v l="$B_LOADED" -v w="$B_WALKED" -v n="$ALL_LINKS" 'BEGIN {
       printf "  heap: %.1f MiB live after walking all slugs; per cached link %.0f B, per link in all %.0f B\n", w / 1048576, (w - l) / n, (w - s) / n }'

@@ -54,18 +54,18 @@ public record Link(
      */
     public String destinationOf(String target) {
         if (target == null) return smart == null ? url : null;
-        int colon = target.indexOf(':');
-        String kind = colon < 0 ? "" : target.substring(0, colon);
-        if (!kind.equals("rule") && !kind.equals("variant")) return target;
-        int n;
+        if (target.startsWith(Smart.RULE)) return urlAt(smart == null ? null : smart.rules(), target.substring(Smart.RULE.length()), Smart.Rule::url);
+        if (target.startsWith(Smart.VARIANT)) return urlAt(smart == null ? null : smart.variants(), target.substring(Smart.VARIANT.length()), Smart.Variant::url);
+        return target;
+    }
+
+    private static <T> String urlAt(List<T> list, String index, java.util.function.Function<T, String> url) {
         try {
-            n = Integer.parseInt(target.substring(colon + 1));
+            int n = Integer.parseInt(index);
+            return list == null || n < 0 || n >= list.size() ? null : url.apply(list.get(n));
         } catch (NumberFormatException e) {
-            return target;
+            return null;
         }
-        List<?> list = smart == null ? null : kind.equals("rule") ? smart.rules() : smart.variants();
-        if (list == null || n < 0 || n >= list.size()) return null;
-        return list.get(n) instanceof Smart.Rule r ? r.url() : ((Smart.Variant) list.get(n)).url();
     }
 
     /** A link with no recorded creator (made before creators were stored, or outside the API), not blocked. */

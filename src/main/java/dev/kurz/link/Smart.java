@@ -11,6 +11,8 @@ import java.util.Map;
 public record Smart(List<Rule> rules, List<Variant> variants, String fallbackUrl, Utm utm, Preview preview) {
     public static final int MAX_RULES = 32;
     public static final int MAX_VARIANTS = 16;
+    /** How a click records a rule's or a variant's destination: {@code rule:N}, {@code variant:N} (N from 0). */
+    public static final String RULE = "rule:", VARIANT = "variant:";
 
     public Smart {
         rules = rules == null || rules.isEmpty() ? null : List.copyOf(rules);

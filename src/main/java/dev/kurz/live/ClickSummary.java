@@ -16,12 +16,6 @@ public record ClickSummary(String slug, long epochMillis, long clicks, long huma
                            Map<String, Long> referrers, Map<String, Long> browsers, Map<String, Long> os,
                            Map<String, Long> devices, Map<String, Long> targets) {
 
-    /** A plain link's summary: nothing served but its URL. */
-    public ClickSummary(String slug, long epochMillis, long clicks, long humanClicks, Map<String, Long> countries,
-                        Map<String, Long> referrers, Map<String, Long> browsers, Map<String, Long> os, Map<String, Long> devices) {
-        this(slug, epochMillis, clicks, humanClicks, countries, referrers, browsers, os, devices, Map.of());
-    }
-
     /** A summary without browser, OS and device counts (alert tests; frames of older nodes). */
     public ClickSummary(String slug, long epochMillis, long clicks, long humanClicks, Map<String, Long> countries,
                         Map<String, Long> referrers) {

@@ -251,12 +251,10 @@ public final class LiveHub implements AutoCloseable {
 
     // ---- the tick ----
 
-    /** A link's clicks of one tick, with the breakdowns named as the stats name them. */
-    static ClickSummary summary(String slug, long now, Map<Visit.Traits, long[]> byTraits) {
-        return summary(slug, now, byTraits, Map.of());
-    }
-
-    /** @param byTarget what the link's smart clicks were sent to (empty for a plain link) */
+    /**
+     * A link's clicks of one tick, with the breakdowns named as the stats name them;
+     * {@code byTarget}: what its smart clicks were sent to (empty for a plain link).
+     */
     static ClickSummary summary(String slug, long now, Map<Visit.Traits, long[]> byTraits, Map<String, long[]> byTarget) {
         long clicks = 0;
         long human = 0;

@@ -110,7 +110,7 @@ public final class Route {
             for (int i = 0; i < cumulative.length; i++) {
                 sum += source.get(i).weight();
                 cumulative[i] = sum;
-                choices[i] = ANSWERS.intern(new Choice(source.get(i).url(), ("variant:" + i).intern()));
+                choices[i] = ANSWERS.intern(new Choice(source.get(i).url(), (Smart.VARIANT + i).intern()));
             }
         }
     }
@@ -146,7 +146,7 @@ public final class Route {
             rules = TABLES.intern(new Conditions(smart.rules().stream().map(Smart.Rule::when).toList())).rules;
             ruleChoices = new Choice[rules.length];
             // Made once: a redirect allocates no label and no choice, and the analytics aggregate recognises a served target by identity.
-            for (int i = 0; i < rules.length; i++) ruleChoices[i] = ANSWERS.intern(new Choice(smart.rules().get(i).url(), ("rule:" + i).intern()));
+            for (int i = 0; i < rules.length; i++) ruleChoices[i] = ANSWERS.intern(new Choice(smart.rules().get(i).url(), (Smart.RULE + i).intern()));
         }
         if (smart.variants() == null || smart.variants().isEmpty()) {
             cumulative = null;

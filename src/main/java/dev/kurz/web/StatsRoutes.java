@@ -83,10 +83,10 @@ final class StatsRoutes {
             JsonArray top = new JsonArray();
             // A link is named by slug and, off the default domain, its domain: one slug may live on two domains.
             s.topLinks().forEach(l -> {
-                JsonObject o1 = new JsonObject().put("slug", dev.kurz.link.LinkKeys.slug(l.slug()));
+                JsonObject item = new JsonObject().put("slug", dev.kurz.link.LinkKeys.slug(l.slug()));
                 String host = dev.kurz.link.LinkKeys.domain(l.slug());
-                if (host != null) o1.put("domain", host);
-                top.add(o1.put("clicks", l.clicks()));
+                if (host != null) item.put("domain", host);
+                top.add(item.put("clicks", l.clicks()));
             });
             o.put("topLinks", top);
         }
