@@ -59,7 +59,7 @@ final class AbuseRoutes {
                 .failureHandler(ctx -> {
                     // Name this route's own limit; everything else goes to the API's failure handler.
                     if (ctx.failure() == null && ctx.statusCode() == 413) {
-                        Problems.send(ctx.response(), ApiProblems.payloadTooLarge(REPORT_BODY_LIMIT), ctx.request().path());
+                        ApiRoutes.sendRefusal(ctx, ApiProblems.payloadTooLarge(REPORT_BODY_LIMIT));
                     } else {
                         ctx.next();
                     }

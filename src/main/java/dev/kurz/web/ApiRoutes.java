@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
     static final long BODY_LIMIT = 1024 * 1024;
+    /** How much of a refused request's body is read and thrown away before its connection closes. */
+    static final long DRAIN_LIMIT = 16 * 1024 * 1024;
     private static final String PRINCIPAL = Edge.PRINCIPAL;
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final String HSTS = "max-age=31536000; includeSubDomains";
@@ -460,15 +462,20 @@ final class ApiRoutes {
 
     /**
      * Sends the problem. A request refused before its body was read (no key, wrong type, too large)
-     * gets {@code Connection: close}; a body of announced, acceptable size is then read and thrown
-     * away unparsed (closing at once would reset the connection under the client and lose the
-     * answer), anything larger or unannounced is cut off. The read deadline bounds a slow body either way.
+     * gets {@code Connection: close}, and its body is then drained (see {@link #discardBody}).
      */
     void send(RoutingContext ctx, ProblemException p) {
         var resp = ctx.response();
         if (resp.ended() || resp.headWritten()) return;
         if (p.status() == 401) resp.putHeader("WWW-Authenticate", "Bearer realm=\"kurz\", charset=\"UTF-8\"");
         if (p.status() == 405) resp.putHeader(HttpHeaders.ALLOW, endpoints.allowed(ctx.request().path()));
+        sendRefusal(ctx, p);
+    }
+
+    /** Sends the problem; a request whose body is still unread is answered with {@code Connection: close} and drained. */
+    static void sendRefusal(RoutingContext ctx, ProblemException p) {
+        var resp = ctx.response();
+        if (resp.ended() || resp.headWritten()) return;
         var req = ctx.request();
         boolean unread = !req.isEnded();
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
@@ -477,19 +484,27 @@ final class ApiRoutes {
     }
 
     /**
-     * After an answer sent before the body was read: a body of announced, acceptable size is read
-     * and thrown away unparsed (closing at once would reset the connection under the client and
-     * lose the answer), anything larger or unannounced is cut off.
+     * After an answer sent before the body was read: the rest of the body, up to {@link #DRAIN_LIMIT},
+     * is read and thrown away unparsed, and the connection closed at its end ("lingering close", as
+     * nginx does). Closing at once would leave the client writing into a closed socket: the reset
+     * that comes back makes its TCP stack drop the answer it had not read yet (java.net.http then
+     * reports "header parser received no bytes"). A body announced beyond the bound is cut off at
+     * once, one that grows beyond it while draining too; the read deadline bounds a slow one.
      */
     static void discardBody(io.vertx.core.http.HttpServerRequest req, io.vertx.core.Future<Void> sent) {
-        long declared = declaredLength(req);
-        if (declared < 0 || declared > BODY_LIMIT) {
-            sent.onComplete(x -> req.connection().close());
-        } else {
-            req.handler(ignored -> {});
-            req.endHandler(x -> req.connection().close());
-            req.resume();
+        var conn = req.connection();
+        if (declaredLength(req) > DRAIN_LIMIT) {
+            sent.onComplete(x -> conn.close());
+            return;
         }
+        long[] drained = {0};
+        req.handler(chunk -> {
+            long before = drained[0];
+            drained[0] += chunk.length();
+            if (before <= DRAIN_LIMIT && drained[0] > DRAIN_LIMIT) sent.onComplete(x -> conn.close());
+        });
+        req.endHandler(x -> sent.onComplete(y -> conn.close()));
+        req.resume();
     }
 
     private static long declaredLength(io.vertx.core.http.HttpServerRequest req) {

@@ -39,7 +39,7 @@ public final class RawHttp implements AutoCloseable {
     public Reply readUntilClose(int millis) {
         long t0 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        boolean closed = false;
+        boolean closed = false, reset = false;
         try {
             socket.setSoTimeout(millis);
             InputStream in = socket.getInputStream();
@@ -55,13 +55,13 @@ public final class RawHttp implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             // still open
         } catch (IOException e) {
-            closed = true; // reset
+            closed = reset = true;
         }
-        return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed, (System.nanoTime() - t0) / 1_000_000);
+        return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed, reset, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** The server's bytes, whether it closed the connection, and how long that took. */
-    public record Reply(String text, boolean closed, long millis) {
+    /** The server's bytes, whether it closed the connection (and whether by a reset), and how long that took. */
+    public record Reply(String text, boolean closed, boolean reset, long millis) {
         public int status() {
             if (!text.startsWith("HTTP/1.")) return -1;
             return Integer.parseInt(text.substring(9, 12));

@@ -127,6 +127,19 @@ class ApiEndToEndTest {
         assertProblem(api.raw("POST", "/api/v1/links", huge, "Content-Type", "application/json"), 413, "payload-too-large");
     }
 
+    /**
+     * java.net.http writes the whole body before it reads: the 413 must reach it every time, not
+     * only when the answer beats the connection's reset ("HTTP/1.1 header parser received no bytes",
+     * about 1 in 20 suite runs, and within a few dozen tries on a loaded machine, before the drain).
+     */
+    @Test
+    void tooLarge_is413_everyTime_forAClientThatSendsItsWholeBody() {
+        String huge = new JsonObject().put("url", "https://e.com").put("title", "x".repeat(2 * 1024 * 1024)).encode();
+        for (int i = 0; i < 100; i++) {
+            assertProblem(api.raw("POST", "/api/v1/links", huge, "Content-Type", "application/json"), 413, "payload-too-large");
+        }
+    }
+
     @Test
     void create_internationalDomain_isStoredInPunycode() {
         JsonObject l = api.create(Map.of("url", "https://bücher.example/straße?q=ä"));

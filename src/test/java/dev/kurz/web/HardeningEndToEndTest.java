@@ -180,6 +180,63 @@ class HardeningEndToEndTest {
         }
     }
 
+    /**
+     * A client that sends its body after the answer came (java.net.http does: it writes the head,
+     * then the body, and reads when it is done) must still get the 413. Closing with the body unread
+     * made the client's next writes meet a reset, and the reset made its TCP stack drop the answer
+     * it had not read yet: "HTTP/1.1 header parser received no bytes" (CI, 2026-12-02). The server
+     * now reads the rest of an announced body (up to a bound) and throws it away, then closes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/v1/links", "/api/v1/reports", "/rest/v3/short-urls", "/t1"})
+    void tooLargeBody_answered413_thenReadToItsEnd_andClosedCleanly(String path) {
+        byte[] body = new byte[2 * 1024 * 1024 + 17];
+        java.util.Arrays.fill(body, (byte) 'x');
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.send("POST " + path + " HTTP/1.1\r\nHost: kurz.test\r\nX-Api-Key: " + Node.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n");
+            RawHttp.Reply answer = raw.readUntilClose(500);
+            assertThat(answer.status()).as(answer.text()).isEqualTo(413);
+            assertThat(answer.text()).containsIgnoringCase("Connection: close").contains("payload-too-large");
+            assertThat(answer.closed()).as("still reading the announced body").isFalse();
+            raw.send(body);
+            RawHttp.Reply end = raw.readUntilClose(5_000);
+            assertThat(end.text()).isEmpty();
+            assertThat(end.closed()).isTrue();
+            assertThat(end.reset()).as("closed, not reset").isFalse();
+        }
+    }
+
+    @Test
+    void tooLargeChunkedBody_answered413_andTheRestReadUpToABound() {
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.send("POST /api/v1/links HTTP/1.1\r\nHost: kurz.test\r\nX-Api-Key: " + Node.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String chunk = "10000\r\n" + "x".repeat(0x10000) + "\r\n";
+            for (int i = 0; i < 24; i++) raw.send(chunk); // 1.5 MiB: past the 1 MiB limit
+            RawHttp.Reply answer = raw.readUntilClose(1_000);
+            assertThat(answer.status()).as(answer.text()).isEqualTo(413);
+            assertThat(answer.closed()).as("still reading the body").isFalse();
+            for (int i = 0; i < 24; i++) raw.send(chunk);
+            raw.send("0\r\n\r\n");
+            RawHttp.Reply end = raw.readUntilClose(5_000);
+            assertThat(end.closed()).isTrue();
+            assertThat(end.reset()).as("closed, not reset").isFalse();
+        }
+    }
+
+    @Test
+    void bodyAnnouncedBeyondTheDrainBound_is413_andCutOffAtOnce() {
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.send("POST /api/v1/links HTTP/1.1\r\nHost: kurz.test\r\nX-Api-Key: " + Node.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{");
+            RawHttp.Reply reply = raw.readUntilClose(3_000);
+            assertThat(reply.status()).isEqualTo(413);
+            assertThat(reply.closed()).isTrue();
+            assertThat(reply.millis()).isLessThan(1_500);
+        }
+    }
+
     @Test
     void slowBodyWithKey_isClosedAfterTheReadTimeout() {
         try (RawHttp raw = new RawHttp(port)) {
