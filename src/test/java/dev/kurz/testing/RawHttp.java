@@ -60,6 +60,41 @@ public final class RawHttp implements AutoCloseable {
         return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed, reset, (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * One whole answer (its head, and as many body bytes as its {@code Content-Length} says), read
+     * without waiting for the connection to close; what came by {@code millis} if it is not complete.
+     */
+    public Reply readAnswer(int millis) {
+        long t0 = System.nanoTime();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean closed = false, reset = false;
+        try {
+            socket.setSoTimeout(millis);
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[8192];
+            while (!complete(out.toString(StandardCharsets.ISO_8859_1))) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    closed = true;
+                    break;
+                }
+                out.write(buf, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            // incomplete
+        } catch (IOException e) {
+            closed = reset = true;
+        }
+        return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed, reset, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static boolean complete(String text) {
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) return false;
+        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text.substring(0, end));
+        return !m.find() || text.length() - end - 4 >= Integer.parseInt(m.group(1));
+    }
+
     /** The server's bytes, whether it closed the connection (and whether by a reset), and how long that took. */
     public record Reply(String text, boolean closed, boolean reset, long millis) {
         public int status() {
