@@ -37,27 +37,7 @@ public final class RawHttp implements AutoCloseable {
 
     /** What the server writes until it closes the connection or {@code millis} pass. */
     public Reply readUntilClose(int millis) {
-        long t0 = System.nanoTime();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        boolean closed = false, reset = false;
-        try {
-            socket.setSoTimeout(millis);
-            InputStream in = socket.getInputStream();
-            byte[] buf = new byte[8192];
-            for (int n; ; ) {
-                n = in.read(buf);
-                if (n < 0) {
-                    closed = true;
-                    break;
-                }
-                out.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            // still open
-        } catch (IOException e) {
-            closed = reset = true;
-        }
-        return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed, reset, (System.nanoTime() - t0) / 1_000_000);
+        return read(millis, text -> false);
     }
 
     /**
@@ -65,6 +45,10 @@ public final class RawHttp implements AutoCloseable {
      * without waiting for the connection to close; what came by {@code millis} if it is not complete.
      */
     public Reply readAnswer(int millis) {
+        return read(millis, RawHttp::complete);
+    }
+
+    private Reply read(int millis, java.util.function.Predicate<String> enough) {
         long t0 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean closed = false, reset = false;
@@ -72,7 +56,7 @@ public final class RawHttp implements AutoCloseable {
             socket.setSoTimeout(millis);
             InputStream in = socket.getInputStream();
             byte[] buf = new byte[8192];
-            while (!complete(out.toString(StandardCharsets.ISO_8859_1))) {
+            while (!enough.test(out.toString(StandardCharsets.ISO_8859_1))) {
                 int n = in.read(buf);
                 if (n < 0) {
                     closed = true;
@@ -81,7 +65,7 @@ public final class RawHttp implements AutoCloseable {
                 out.write(buf, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            // incomplete
+            // still open, or the answer incomplete
         } catch (IOException e) {
             closed = reset = true;
         }
