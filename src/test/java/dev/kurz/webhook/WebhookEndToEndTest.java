@@ -116,11 +116,13 @@ class WebhookEndToEndTest {
                 api.patch("/api/v1/links/" + s, new JsonObject().put("title", "two"));
                 assertThat(api.delete("/api/v1/links/" + s).status()).isEqualTo(204);
             }
-            await("32 events acknowledged", 15_000, () -> r.acknowledged().size() >= 32);
+            // Count messages, not arrivals: a message may arrive twice (its answer not read in time on
+            // a loaded machine, then a retry), and 32 arrivals could then still miss one message.
+            await("32 events acknowledged", 15_000, () -> firstOfEach(r.acknowledged()).size() >= 32);
             List<Receiver.Received> all = r.acknowledged();
             assertThat(all).allMatch(Receiver.Received::verified);
             List<Receiver.Received> got = atLeastOnce(api, hook, all);
-            assertThat(got).as("retried: %s", retried(hook)).hasSize(32);
+            assertThat(got).as("retried: %s; arrivals: %s", retried(hook), all.stream().map(x -> x.n() + ":" + x.id()).toList()).hasSize(32);
             for (String s : slugs) {
                 List<Receiver.Received> mine = got.stream().filter(x -> s.equals(slug(x))).toList();
                 assertThat(mine.stream().map(x -> x.body().getString("type")).toList())
