@@ -33,6 +33,7 @@ public final class Alerts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);
     public static final int MAX_WINDOW_MINUTES = 7 * 24 * 60;
     static final Duration RELOAD_EVERY = Duration.ofSeconds(10);
+    static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
 
     private final AlertStore store;
     private final LinkService links;
@@ -91,7 +92,7 @@ public final class Alerts implements AutoCloseable {
         String key = slug == null ? null : links.key(domain, slug); // 400 for an unknown domain
         if (key != null) links.get(key); // 404 for an unknown link
         AlertRule rule = store.insertRule(key, k, k != AlertRule.Kind.CLICKS_ABOVE ? 0 : threshold, windowMinutes.intValue(), (int) cooldown, clock.instant());
-        engine.execute(this::reload);
+        reloadNow();
         return rule;
     }
 
@@ -103,7 +104,24 @@ public final class Alerts implements AutoCloseable {
         if (!store.deleteRule(id)) {
             throw new ProblemException("alert-not-found", "Alert rule not found", 404, "No alert rule has the id " + id);
         }
-        engine.execute(this::reload);
+        reloadNow();
+    }
+
+    /**
+     * The rules as stored, in effect before a change returns: the live hub summarises clicks only
+     * while some rule counts them ({@link #countsClicks}), so a rule that took effect whenever the
+     * engine got round to it missed the clicks in between. Waits for the engine at most
+     * {@link #RELOAD_WAIT}; past that, the next reload picks the change up.
+     */
+    private void reloadNow() {
+        try {
+            engine.submit(this::reload).get(RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            log.warn("alert rules not reloaded at once (the next reload will): {}", e.toString());
+        }
     }
 
     public List<AlertEvent> events(Long beforeId, int limit) {

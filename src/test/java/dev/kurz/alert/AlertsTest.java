@@ -75,6 +75,45 @@ class AlertsTest {
         assertThat(alerts.events(null, 10)).hasSize(2);
     }
 
+    /**
+     * The live hub summarises clicks only while some rule counts them: a rule must be in effect when
+     * its creation returns, even while the engine is busy. Before, it took effect whenever the engine
+     * got to it, and three clicks right after the 201 went uncounted (the rule never fired:
+     * DomainAddressingContract on PostgreSQL, once on a loaded machine).
+     */
+    @Test
+    void aNewRuleCountsClicks_asSoonAsItsCreationReturns_evenWithTheEngineBusy() throws Exception {
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Alerts engineHeld = new Alerts(store, links, clock, (slug, frame) -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            engineHeld.create("watched", "link_broken", null, null, 0L);
+            engineHeld.onLinkBroken("watched", "the receiver answered 404"); // fires: the engine waits in notify
+            assertThat(busy.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                release.countDown();
+            });
+            assertThat(engineHeld.countsClicks()).isFalse();
+            engineHeld.create("watched", "clicks_above", 2L, 5L, 60L);
+            assertThat(engineHeld.countsClicks()).as("in effect when create returns").isTrue();
+        } finally {
+            release.countDown();
+            engineHeld.close();
+        }
+    }
+
     @Test
     void clicksAbove_countsOnlyTheWindow() {
         alerts.create(null, "clicks_above", 10L, 2L, 0L);
