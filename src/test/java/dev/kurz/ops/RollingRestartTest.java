@@ -167,7 +167,8 @@ class RollingRestartTest {
                 else failures.computeIfAbsent("status " + s + " from " + (resp.headers().firstValue("content-type").orElse("").contains("problem")
                         ? "kurz" : "the proxy") + " (" + b.build().uri().getPath().replaceAll("/rr\\d+$", "/{slug}") + ")", k -> new AtomicLong()).incrementAndGet();
             } catch (IOException e) {
-                failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                failures.computeIfAbsent(e.getClass().getSimpleName() + " (" + b.build().method() + " "
+                        + b.build().uri().getPath().replaceAll("/rr\\d+$", "/{slug}") + "): " + e.getMessage(), k -> new AtomicLong()).incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
