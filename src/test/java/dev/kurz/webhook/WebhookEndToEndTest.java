@@ -147,12 +147,17 @@ class WebhookEndToEndTest {
             assertThat(d.getString("state")).isEqualTo("delivered");
             JsonArray history = d.getJsonArray("history");
             assertThat(history).hasSize(4);
-            assertThat(history.getJsonObject(0).getInteger("statusCode")).isEqualTo(500);
-            assertThat(history.getJsonObject(0).getString("error")).contains("500");
-            assertThat(history.getJsonObject(2).getString("error")).startsWith("timeout");
-            assertThat(history.getJsonObject(2).getLong("durationMs")).isBetween(1900L, 2900L);
-            assertThat(history.getJsonObject(3).getInteger("statusCode")).isEqualTo(200);
-            assertThat(history.getJsonObject(3).getString("error")).isNull();
+            // The receiver answers 500, 500, nothing for 3 s, 200. The third attempt is always a timeout;
+            // on a loaded machine a 500 may also come too late and be recorded as one (seen once).
+            List<JsonObject> attempts = history.stream().map(JsonObject.class::cast).toList();
+            assertThat(attempts.get(2).getString("error")).as(history.encode()).startsWith("timeout");
+            assertThat(attempts.get(2).getLong("durationMs")).isBetween(1900L, 2900L);
+            assertThat(attempts.subList(0, 2)).as(history.encode()).allSatisfy(a -> {
+                if (a.getInteger("statusCode") == null) assertThat(a.getString("error")).startsWith("timeout");
+                else assertThat(a.getString("error")).contains("500");
+            }).anyMatch(a -> Integer.valueOf(500).equals(a.getInteger("statusCode")));
+            assertThat(attempts.get(3).getInteger("statusCode")).isEqualTo(200);
+            assertThat(attempts.get(3).getString("error")).isNull();
             // The same message each time: receivers drop repeats by webhook-id.
             assertThat(r.all.stream().map(Receiver.Received::id).distinct().toList()).hasSize(1);
             api.delete("/api/v1/webhooks/" + hook.getLong("id"));
