@@ -472,14 +472,22 @@ final class ApiRoutes {
         sendRefusal(ctx, p);
     }
 
-    /** Sends the problem; a request whose body is still unread is answered with {@code Connection: close} and drained. */
+    /** Sends the problem, through {@link #answer}: any refusal may come before the body was read. */
     static void sendRefusal(RoutingContext ctx, ProblemException p) {
+        answer(ctx, resp -> Problems.send(resp, p, ctx.request().path(), p.status() >= 500 ? RequestInfo.requestId(ctx) : null));
+    }
+
+    /**
+     * Ends the answer with {@code end} (unless one was already sent); a request whose body is still
+     * unread gets {@code Connection: close}, and its body is drained (see {@link #discardBody}).
+     */
+    static void answer(RoutingContext ctx, java.util.function.Function<io.vertx.core.http.HttpServerResponse, io.vertx.core.Future<Void>> end) {
         var resp = ctx.response();
         if (resp.ended() || resp.headWritten()) return;
         var req = ctx.request();
         boolean unread = !req.isEnded();
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
-        var sent = Problems.send(resp, p, req.path(), p.status() >= 500 ? RequestInfo.requestId(ctx) : null);
+        var sent = end.apply(resp);
         if (unread) discardBody(req, sent);
     }
 
@@ -491,7 +499,7 @@ final class ApiRoutes {
      * reports "header parser received no bytes"). A body announced beyond the bound is cut off at
      * once, one that grows beyond it while draining too; the read deadline bounds a slow one.
      */
-    static void discardBody(io.vertx.core.http.HttpServerRequest req, io.vertx.core.Future<Void> sent) {
+    private static void discardBody(io.vertx.core.http.HttpServerRequest req, io.vertx.core.Future<Void> sent) {
         var conn = req.connection();
         if (declaredLength(req) > DRAIN_LIMIT) {
             sent.onComplete(x -> conn.close());

@@ -175,14 +175,11 @@ public final class Edge {
      * {@code Connection: close} and its body drained or cut, as on {@code /api/v1}.
      */
     public static void send(RoutingContext ctx, int status, String contentType, String body) {
-        var resp = ctx.response();
-        if (resp.ended() || resp.headWritten()) return;
-        boolean unread = !ctx.request().isEnded();
-        if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
-        resp.setStatusCode(status);
-        if (contentType != null) resp.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
-        Future<Void> sent = body == null ? resp.end() : resp.end(body);
-        if (unread) ApiRoutes.discardBody(ctx.request(), sent);
+        ApiRoutes.answer(ctx, resp -> {
+            resp.setStatusCode(status);
+            if (contentType != null) resp.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+            return body == null ? resp.end() : resp.end(body);
+        });
     }
 
     /** True for methods that carry a body to read. */

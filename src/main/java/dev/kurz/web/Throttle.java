@@ -189,7 +189,7 @@ final class Throttle {
     private void refuse(RoutingContext ctx, RateLimited p) {
         limits.refused();
         ctx.response().headers().set(RETRY_AFTER, Long.toString(p.retryAfterSeconds()));
-        Problems.send(ctx.response(), p, ctx.request().path());
+        ApiRoutes.sendRefusal(ctx, p); // often before the body was read
     }
 
     /** Continues on the request's event loop: at once when the answer is there (local buckets), else when it comes. */

@@ -6,6 +6,7 @@ import dev.kurz.testing.Api;
 import dev.kurz.testing.Api.Resp;
 import dev.kurz.testing.MutableClock;
 import dev.kurz.testing.Node;
+import dev.kurz.testing.RawHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -159,6 +161,33 @@ class RateLimitEndToEndTest {
             third.assertProblem(429, "rate-limited");
             assertThat(Long.parseLong(third.header("retry-after"))).isBetween(1L, 1800L);
             assertThat(n.api.get("/api/v1/reports").json().getJsonArray("items")).hasSize(2);
+        }
+    }
+
+    /**
+     * A POST refused by a rate limit before its body was read is answered as the other refusals are:
+     * {@code Connection: close}, the body drained, a clean close. Before, the 429 left the connection
+     * open with the body unread and paused: the client's next request on it waited for the read deadline.
+     */
+    @Test
+    void postRefusedByALimit_beforeItsBodyWasRead_isAnsweredAndClosedCleanly() throws Exception {
+        try (Node n = node("KURZ_RATELIMIT_REPORTS", "1/h", "KURZ_RATELIMIT_API", "1/min")) {
+            String report = new JsonObject().put("url", "https://phish.example/").put("reason", "asks for passwords").encode();
+            assertThat(n.api.withKey(null).raw("POST", "/api/v1/reports", report, "Content-Type", "application/json").status()).isEqualTo(202);
+            assertThat(n.api.get("/api/v1/links").status()).isEqualTo(200);
+            for (String head : List.of("POST /api/v1/reports HTTP/1.1\r\nHost: kurz.test\r\n",
+                    "POST /api/v1/links HTTP/1.1\r\nHost: kurz.test\r\nX-Api-Key: " + Node.ADMIN_KEY + "\r\n")) {
+                try (RawHttp raw = new RawHttp(n.kurz.port())) {
+                    raw.send(head + "Content-Type: application/json\r\nContent-Length: " + report.length() + "\r\n\r\n");
+                    RawHttp.Reply answer = raw.readAnswer(5_000);
+                    assertThat(answer.status()).as(answer.text()).isEqualTo(429);
+                    assertThat(answer.text()).containsIgnoringCase("Connection: close");
+                    raw.send(report);
+                    RawHttp.Reply end = raw.readUntilClose(1_500);
+                    assertThat(end.closed()).as("closed once the body is read").isTrue();
+                    assertThat(end.reset()).as("closed, not reset").isFalse();
+                }
+            }
         }
     }
 
