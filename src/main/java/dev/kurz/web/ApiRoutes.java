@@ -478,14 +478,16 @@ final class ApiRoutes {
     }
 
     /**
-     * Ends the answer with {@code end} (unless one was already sent); a request whose body is still
-     * unread gets {@code Connection: close}, and its body is drained (see {@link #discardBody}).
+     * Ends the answer with {@code end} (unless one was already sent); an HTTP/1.x request whose body
+     * is still unread gets {@code Connection: close}, and its body is drained (see {@link #discardBody}).
+     * HTTP/2 (not served by Kurz's own listener, which refuses h2c) has no such header, and ending
+     * the answer ends only the stream.
      */
     static void answer(RoutingContext ctx, java.util.function.Function<io.vertx.core.http.HttpServerResponse, io.vertx.core.Future<Void>> end) {
         var resp = ctx.response();
         if (resp.ended() || resp.headWritten()) return;
         var req = ctx.request();
-        boolean unread = !req.isEnded();
+        boolean unread = !req.isEnded() && req.version() != io.vertx.core.http.HttpVersion.HTTP_2;
         if (unread) resp.putHeader(HttpHeaders.CONNECTION, "close");
         var sent = end.apply(resp);
         if (unread) discardBody(req, sent);
